@@ -4,12 +4,12 @@
  * `p` is the probability that the bit is 0, in units of 2^-15. It starts at 1/2 and moves toward
  * each observed bit by 1/(n + 2) of the distance, where n counts observations up to ADAPT_LIMIT:
  * early on this is a frequency count (fast learning on a short link), later an exponential moving
- * average with rate 1/(ADAPT_LIMIT + 2) (tracks slow changes such as a day/night cycle).
+ * average with rate 1/(ADAPT_LIMIT + 2) = 1/64 (tracks slow changes such as a day/night cycle).
  * Integer arithmetic only, so firmware in C gets the same bits (division truncates toward zero).
  */
 export const PROB_BITS = 15;
 export const PROB_ONE = 1 << PROB_BITS;
-export const ADAPT_LIMIT = 30;
+export const ADAPT_LIMIT = 62;
 
 export interface BitModel {
   p: number;

@@ -2,7 +2,10 @@ import { type BitModel, PROB_BITS, updateBitModel } from './bit-model.ts';
 
 const TOP = 2 ** 24;
 
-/** Mirror of RangeEncoder. Bytes past the end read as zero (the encoder trims trailing zeros). */
+/**
+ * Mirror of RangeEncoder. Bytes past the end read as zero (the encoder trims trailing zeros), so
+ * the decoder cannot tell where the stream ends: the sample count in the body bounds the work.
+ */
 export class RangeDecoder {
   private range = 0xffffffff;
   private code = 0;
@@ -10,11 +13,6 @@ export class RangeDecoder {
 
   constructor(private readonly buf: Uint8Array) {
     for (let i = 0; i < 4; i++) this.code = ((this.code << 8) | this.next()) >>> 0;
-  }
-
-  /** Bytes read beyond the end of the input; a sane stream needs at most 4. */
-  get overrun(): number {
-    return Math.max(0, this.pos - this.buf.length);
   }
 
   decodeBit(m: BitModel): number {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { aeadSeal } from './aead.ts';
 import { bytesToDigits, digitsToBytes } from './decimal.ts';
 import { generateKey } from './key-file.ts';
 import { LinkError } from './link-error.ts';
@@ -161,6 +162,25 @@ describe('an altered link is rejected, every time', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('authenticated garbage (a key in the wrong hands) ends in a LinkError or valid content, never a crash', () => {
+    const content = samples[1]!;
+    const key = keyFor(content);
+    const header = digitsToBytes(sealLink(content, key).digits)!.subarray(0, 3);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (body) => {
+        const payload = Uint8Array.of(...header, ...aeadSeal(key.key, body, header));
+        try {
+          const opened = openLink('https://q.example/' + bytesToDigits(payload), key);
+          expect(opened.serial).toBe(content.serial);
+        } catch (e) {
+          expect(e).toBeInstanceOf(LinkError);
+          expect((e as LinkError).code).toBe('invalid-content');
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });
