@@ -6,3 +6,4 @@ export { generateKey, toKeyFile, fromKeyFile, bytesToHex, hexToBytes, type KeyFi
 export { sealLink, DEFAULT_BASE_URL, type SealOptions, type SealedLink } from './seal-link.ts';
 export { parseLink, openParsedLink, openLink, splitLinkUrl, type ParsedLink } from './open-link.ts';
 export { sampleTime } from './sample-time.ts';
+export { linkToJson, isoTime, type LinkJson, type ChannelJson, type ReadingJson } from './link-json.ts';
