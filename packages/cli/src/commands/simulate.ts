@@ -1,0 +1,114 @@
+import { DEFAULT_BASE_URL, generateKey, isSerial, type LoggerKey } from '@qrlog/link';
+import { ECC_LEVELS, renderTerminal, type EccLevel } from '@qrlog/qr';
+import { Logger, LOGGER_MODELS, coldChainTrip, freezer, isLoggerModel, room, type Environment } from '@qrlog/simulator';
+import { integer, oneOf, parse } from '../args.ts';
+import { usageError } from '../cli-error.ts';
+import { readKeyFile } from '../key-io.ts';
+import type { Command, CommandIo } from '../command.ts';
+
+const ENVIRONMENTS = ['room', 'freezer', 'trip'] as const;
+type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+export const simulate: Command = {
+  name: 'simulate',
+  summary: 'a live simulated logger: its QR code refreshing in the terminal',
+  usage: `qrlog simulate [--environment room|freezer|trip] [--model T|TH|THL|THLS] [--interval SECONDS]
+               [--speed N] [--history-days D] [--key key.json | --serial SERIAL] [--base-url URL]
+               [--ecc L|M|Q|H] [--qr-version-max N] [--frames N] [--json] [--seed N]
+
+A logger that has been recording for --history-days (default 14) and goes on at --speed simulated
+seconds per real second (default 600: a new 10-minute reading every second). Each second its screen
+shows the newest readings that fit in the QR code. Without --key it makes a throw-away key (the
+link then opens only in this process). --frames N stops after N frames; --json prints one JSON line
+per frame instead of drawing. Ctrl-C stops.`,
+  async run(argv, io) {
+    const { values } = parse(argv, {
+      environment: { type: 'string' },
+      model: { type: 'string' },
+      interval: { type: 'string' },
+      speed: { type: 'string' },
+      'history-days': { type: 'string' },
+      key: { type: 'string' },
+      serial: { type: 'string' },
+      'base-url': { type: 'string' },
+      ecc: { type: 'string' },
+      'qr-version-max': { type: 'string' },
+      frames: { type: 'string' },
+      json: { type: 'boolean' },
+      seed: { type: 'string' },
+    });
+    const environment = oneOf<EnvironmentName>(values.environment, '--environment', ENVIRONMENTS, 'room');
+    const model = values.model ?? (environment === 'trip' ? 'THLS' : 'TH');
+    if (!isLoggerModel(model)) throw usageError(`--model must be one of ${Object.keys(LOGGER_MODELS).join(', ')}`);
+    const interval = integer(values.interval, '--interval', 1, 86_400, 600);
+    const speed = integer(values.speed, '--speed', 1, 86_400 * 30, 600);
+    const historyDays = integer(values['history-days'], '--history-days', 0, 365, 14);
+    const ecc = oneOf<EccLevel>(values.ecc, '--ecc', ECC_LEVELS, 'M');
+    const maxVersion = integer(values['qr-version-max'], '--qr-version-max', 1, 40, 20);
+    const frames = values.frames === undefined ? Infinity : integer(values.frames, '--frames', 1, 1_000_000);
+    const seed = integer(values.seed, '--seed', 0, 2 ** 31, 1);
+    const baseUrl = values['base-url'] ?? DEFAULT_BASE_URL;
+    const key = loggerKey(values.key, values.serial);
+
+    const now = Math.floor(Date.now() / 1000);
+    const start = now - historyDays * 86_400;
+    const logger = Logger.create({ key, model: model, environment: makeEnvironment(environment, seed, start), start, interval, limits: limitsFor(environment) });
+    logger.advanceTo(start + Math.max(1, historyDays * 86_400));
+
+    for (let frame = 0; frame < frames; frame++) {
+      if (frame > 0) {
+        await sleep(1000);
+        logger.advanceBy(speed);
+      }
+      const link = logger.currentLink({ baseUrl, ecc, maxVersion });
+      const newest = logger.content(1);
+      const line = {
+        serial: logger.serial,
+        clock: new Date(logger.clock * 1000).toISOString(),
+        readings: link.count,
+        firstSeq: link.firstSeq,
+        qrVersion: link.version,
+        ecc,
+        newest: Object.fromEntries(Object.entries(newest.channels).map(([name, d]) => [name, d.samples[0] ?? null])),
+        url: link.url,
+      };
+      if (values.json === true) io.out(JSON.stringify(line) + '\n');
+      else draw(io, link.url, line, { ecc, maxVersion });
+    }
+    return 0;
+  },
+};
+
+function draw(io: CommandIo, url: string, line: { serial: string; clock: string; readings: number; qrVersion: number; newest: Record<string, unknown> }, opts: { ecc: EccLevel; maxVersion: number }): void {
+  const clear = process.stdout.isTTY ? '\x1b[H\x1b[2J' : '';
+  const newest = Object.entries(line.newest).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  io.out(
+    `${clear}${renderTerminal(url, opts)}\n` +
+      `serial ${line.serial}   logger clock ${line.clock}\n` +
+      `${line.readings} newest readings in a version-${line.qrVersion} QR code (${url.length} characters); newest: ${newest}\n` +
+      `${url.slice(0, 72)}…\n`,
+  );
+}
+
+function loggerKey(path: string | undefined, serial: string | undefined): LoggerKey {
+  if (path !== undefined) return readKeyFile(path);
+  const s = (serial ?? 'SIM00001').toUpperCase();
+  if (!isSerial(s)) throw usageError('--serial must be 1 to 12 characters of 0-9 and A-Z');
+  return generateKey(s);
+}
+
+function makeEnvironment(name: EnvironmentName, seed: number, start: number): Environment {
+  if (name === 'freezer') return freezer({ seed });
+  if (name === 'trip') return coldChainTrip({ seed, start: start + 3600 });
+  return room({ seed });
+}
+
+function limitsFor(name: EnvironmentName) {
+  if (name === 'freezer') return { temperature: { low: -30, high: -15 } };
+  if (name === 'trip') return { temperature: { low: 2, high: 8, delay: 2 } };
+  return { temperature: { low: 15, high: 28 } };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
