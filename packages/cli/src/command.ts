@@ -9,5 +9,7 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** The command prints its own usage for --help. */
+  handlesHelp?: boolean;
   run(argv: string[], io: CommandIo): number | Promise<number>;
 }

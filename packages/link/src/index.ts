@@ -7,3 +7,4 @@ export { sealLink, DEFAULT_BASE_URL, type SealOptions, type SealedLink } from '.
 export { parseLink, openParsedLink, openLink, splitLinkUrl, type ParsedLink } from './open-link.ts';
 export { sampleTime } from './sample-time.ts';
 export { linkToJson, isoTime, type LinkJson, type ChannelJson, type ReadingJson } from './link-json.ts';
+export { bytesToDigits, digitsToBytes } from './decimal.ts';

@@ -1,0 +1,34 @@
+import type { Command } from '../command.ts';
+
+/**
+ * The service's commands, run by @qrlog/server itself (they parse their own options and print
+ * their own usage). The server package is imported only when one of them runs, so the link
+ * commands start without loading Fastify and the database drivers.
+ */
+const SERVER_COMMANDS: [name: string, summary: string][] = [
+  ['serve', 'run the ingestion service (HTTPS; SQLite in --data-dir, or DATABASE_URL)'],
+  ['loggers provision', 'register new loggers with fresh keys and write their key files'],
+  ['loggers claim', 'claim a provisioned logger into an organization’s team'],
+  ['loggers coverage', 'known sequence ranges and gaps of a logger'],
+  ['loggers rotate-kek', 're-wrap every stored key under a new key-encryption key'],
+  ['readings export', 'a logger’s stored readings as JSON or CSV'],
+  ['readings rebuild', 'rebuild readings from the evidence and check they match'],
+  ['verify', 'recompute the evidence hash chains and re-open every link'],
+  ['orgs create', 'create an organization'],
+  ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
+  ['operators setup-link', 'print a one-time link to set up a platform operator'],
+];
+
+export const serverCommands: Command[] = SERVER_COMMANDS.map(([name, summary]) => ({
+  name,
+  summary,
+  usage: '',
+  handlesHelp: true,
+  async run(argv) {
+    const server = await import('@qrlog/server');
+    if (name === 'serve') return server.serve(argv);
+    const run = server.serverCommands[name];
+    if (!run) throw new Error(`@qrlog/server has no command ${name}`);
+    return run(argv);
+  },
+}));

@@ -1,0 +1,117 @@
+import { createRemoteJWKSet, customFetch, errors, type JWK, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../keys/keyring.ts';
+import { ApiKeyService } from '../services/api-key-service.ts';
+import type { AuditLog } from '../services/audit-log.ts';
+import type { UserDirectory } from '../services/user-directory.ts';
+import type { Database } from '../storage/database-schema.ts';
+import { AccessTokenVerifier, TokenKeysUnavailableError } from './access-token-verifier.ts';
+import { ApiTokenIssuer } from './api-token-issuer.ts';
+import { AuthKeyStore } from './auth-key-store.ts';
+import { AuthRateLimits } from './auth-rate-limits.ts';
+import { apiAudience, serviceTokenIssuer, type AuthSettings } from './auth-settings.ts';
+import { BearerAuthenticator } from './bearer-authenticator.ts';
+import { LoginFlowService } from './login-flow-service.ts';
+import { OidcRelyingParty } from './oidc-relying-party.ts';
+import { serviceKeySet } from './service-key-set.ts';
+import { SignInService } from './sign-in-service.ts';
+import { FetchFailedError, tlsFetch, type TlsFetch } from './tls-fetch.ts';
+import { WebSessionService } from './web-session-service.ts';
+
+/** What authentication needs from the rest of the service. */
+export interface AuthDependencies {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  users: UserDirectory;
+  audit: AuditLog;
+  /** The service's API key service, when it has one already (else made here on the same keys). */
+  apiKeys?: ApiKeyService;
+}
+
+/** Everything that turns requests into principals, built once per app. */
+export interface AuthLayer {
+  settings: AuthSettings;
+  relyingParty: OidcRelyingParty;
+  sessions: WebSessionService;
+  loginFlows: LoginFlowService;
+  signIn: SignInService;
+  bearer: BearerAuthenticator;
+  tokens: ApiTokenIssuer;
+  apiKeys: ApiKeyService;
+  users: UserDirectory;
+  limits: AuthRateLimits;
+  /** The public keys of the service's own access tokens (published at /api/v1/auth/jwks.json). */
+  serviceJwks(): Promise<{ keys: JWK[] }>;
+  nowMs: () => number;
+}
+
+export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, options: { nowMs?: () => number } = {}): AuthLayer {
+  const nowMs = options.nowMs ?? Date.now;
+  const fetch = tlsFetch(settings.oidc.extraCa);
+  const relyingParty = new OidcRelyingParty(settings.oidc, fetch, nowMs);
+  const keys = new AuthKeyStore(deps.db, deps.keyring, nowMs);
+  const apiKeys = deps.apiKeys ?? new ApiKeyService(deps.db, keys, deps.audit, () => new Date(nowMs()));
+  // Retired signing keys stay published while tokens they signed may still be valid.
+  const graceMs = settings.apiTokenTtlSeconds * 1000 + settings.clockToleranceSeconds * 1000;
+  const verifier = new AccessTokenVerifier(
+    [
+      { issuer: settings.oidc.issuer, audience: settings.oidc.audience, kind: 'provider', keys: providerKeys(relyingParty, fetch, settings.jwksCooldownMs, nowMs) },
+      {
+        issuer: serviceTokenIssuer(settings.publicUrl),
+        audience: apiAudience(settings.publicUrl),
+        kind: 'service',
+        keys: serviceKeySet(keys, { cooldownMs: settings.jwksCooldownMs, graceMs, nowMs }),
+      },
+    ],
+    settings.clockToleranceSeconds,
+  );
+  const embeddedIssuer = settings.embedded ? settings.oidc.issuer : null;
+  return {
+    settings,
+    relyingParty,
+    sessions: new WebSessionService(deps.db, settings.session, nowMs),
+    loginFlows: new LoginFlowService(deps.db, nowMs),
+    signIn: new SignInService(deps.users, deps.audit, embeddedIssuer),
+    bearer: new BearerAuthenticator(verifier, deps.users, apiKeys, embeddedIssuer),
+    tokens: new ApiTokenIssuer(keys, { issuer: serviceTokenIssuer(settings.publicUrl), audience: apiAudience(settings.publicUrl), ttlSeconds: settings.apiTokenTtlSeconds }, nowMs),
+    apiKeys,
+    users: deps.users,
+    limits: new AuthRateLimits(settings.rateLimits, nowMs),
+    serviceJwks: () => keys.publicJwks(graceMs),
+    nowMs,
+  };
+}
+
+/**
+ * The provider's JWKS (from its discovered jwks_uri), cached by jose; a token naming an unknown
+ * `kid` makes it fetch again, at most once per `cooldownMs` (a key rotation is picked up, a
+ * flood of made-up kids is not a flood of fetches).
+ */
+function providerKeys(relyingParty: OidcRelyingParty, fetch: TlsFetch, cooldownMs: number, nowMs: () => number): JWTVerifyGetKey {
+  let remote: RemoteJWKSet | undefined;
+  let lastFailure = -Infinity;
+  return async (header, token) => {
+    if (remote === undefined) {
+      let uri: URL;
+      try {
+        uri = await relyingParty.jwksUri();
+      } catch (e) {
+        throw new TokenKeysUnavailableError('the identity provider cannot be reached', { cause: e });
+      }
+      remote = createRemoteJWKSet(uri, { cooldownDuration: cooldownMs, timeoutDuration: 5_000, [customFetch]: fetch });
+    }
+    // While the provider is down, tokens needing a fetch fail at once instead of each trying again.
+    if (!remote.fresh && nowMs() - lastFailure < cooldownMs) throw new TokenKeysUnavailableError('the identity provider\'s keys were unreachable moments ago');
+    try {
+      return await remote(header, token);
+    } catch (e) {
+      if (isFetchFailure(e)) lastFailure = nowMs();
+      throw e;
+    }
+  };
+}
+
+/** The JWKS could not be fetched (no answer, not 200, not a JWKS, too slow). */
+function isFetchFailure(e: unknown): boolean {
+  return e instanceof FetchFailedError || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || (e instanceof errors.JOSEError && e.constructor === errors.JOSEError);
+}

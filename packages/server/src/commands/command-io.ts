@@ -1,0 +1,102 @@
+import { isSerial } from '@qrlog/link';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { openServices, type Services } from '../services/open-services.ts';
+
+/** Where a command writes and what environment it reads; tests pass their own. */
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: CommandIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+};
+
+/** A command: argv after its name, exit code back. JSON on stdout, messages on stderr. */
+export type ServerCommand = (argv: string[], io?: CommandIo) => Promise<number>;
+
+/** A mistake in how the command was called: exit code 2 and the usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A failure to report plainly, without a stack: exit code 1. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const DATA_DIR_OPTION = { 'data-dir': { type: 'string' } } as const satisfies Options;
+
+export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** --data-dir, else QRLOG_DATA_DIR. */
+export function dataDirOf(values: { 'data-dir'?: string | boolean | undefined }, io: CommandIo): string {
+  const dir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.env.QRLOG_DATA_DIR;
+  if (dir === undefined || dir === '') throw new UsageError('--data-dir DIR (or QRLOG_DATA_DIR) is required');
+  return dir;
+}
+
+/** Services for a command, from its data dir and the environment (DATABASE_URL, QRLOG_DB_SCHEMA, QRLOG_KEK…). */
+export function openCommandServices(dataDir: string, io: CommandIo, as: 'service' | 'owner' = 'service'): Promise<Services> {
+  return openServices({
+    dataDir,
+    databaseUrl: io.env.DATABASE_URL,
+    databaseSchema: io.env.QRLOG_DB_SCHEMA || undefined,
+    kek: { kek: io.env.QRLOG_KEK || undefined, kekLabel: io.env.QRLOG_KEK_LABEL || undefined, kekFile: io.env.QRLOG_KEK_FILE || undefined },
+    notice: (m) => { io.err(`qrlog: ${m}\n`); },
+    as,
+    poolSize: 2,
+  });
+}
+
+/** Runs a command body with clear errors: usage → 2, anything else → 1, message on stderr. */
+export function command(name: string, usage: string, body: (argv: string[], io: CommandIo) => Promise<number>): ServerCommand {
+  return async (argv, io = processIo) => {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.out(`usage: ${usage}\n`);
+      return 0;
+    }
+    try {
+      return await body(argv, io);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        io.err(`qrlog ${name}: ${e.message}\nusage: ${usage}\n`);
+        return 2;
+      }
+      io.err(`qrlog ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  };
+}
+
+export function printJson(io: CommandIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** ISO 8601 with a zone (or a plain date, taken as UTC midnight) → Unix seconds. */
+export function parseIsoTime(text: string, flag: string): number {
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text);
+  const ms = Date.parse(text);
+  if (!ok || Number.isNaN(ms)) throw new UsageError(`${flag} must be an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z`);
+  return ms / 1000;
+}
+
+export function serialOption(value: string | boolean | undefined, required: boolean): string | undefined {
+  if (value === undefined || typeof value === 'boolean') {
+    if (required) throw new UsageError('--serial S is required');
+    return undefined;
+  }
+  if (!isSerial(value)) throw new UsageError('--serial must be 1 to 12 characters of 0-9 and A-Z');
+  return value;
+}

@@ -1,0 +1,29 @@
+import { isTenancyError } from '../services/tenancy-errors.ts';
+import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+
+const USAGE = `qrlog orgs create --name NAME --data-dir DIR
+  Creates an organization (with a team named "default") and prints it as JSON: {"id", "name",
+  "defaultTeamId", …}. Invite its first admin through the API (POST /api/v1/orgs/ID/members, as
+  an operator). Recorded in the audit log as done by an operator on the host.`;
+
+export const orgsCreate = command('orgs create', USAGE, async (argv, io) => {
+  const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, name: { type: 'string' } });
+  if (v.name === undefined || v.name.trim() === '') throw new UsageError('--name NAME is required');
+  const name = v.name;
+  const services = await openCommandServices(dataDirOf(v, io), io);
+  try {
+    const { organization, defaultTeam } = await services.tenancy.tenancy.createOrganization(name, { actor: { kind: 'operator-cli' } }).catch((e: unknown) => {
+      throw isTenancyError(e) ? new CommandError(e.message) : e;
+    });
+    printJson(io, {
+      id: organization.id,
+      name: organization.name,
+      operatorAccess: organization.operatorAccess,
+      createdAt: organization.createdAt.toISOString(),
+      defaultTeamId: defaultTeam.id,
+    });
+    return 0;
+  } finally {
+    await services.close();
+  }
+});

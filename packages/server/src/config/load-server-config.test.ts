@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.ts';
+import { loadServerConfig } from './load-server-config.ts';
+
+function load(argv: string[], env: Record<string, string> = {}) {
+  const r = loadServerConfig(argv, env, '/srv');
+  if (r.help) throw new Error('unexpected help');
+  return r.config;
+}
+
+function problems(argv: string[], env: Record<string, string> = {}): string[] {
+  try {
+    loadServerConfig(argv, env, '/srv');
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadServerConfig', () => {
+  it('has defaults', () => {
+    expect(load([])).toMatchObject({
+      dataDir: '/srv/data',
+      port: 8443,
+      httpPort: 8080,
+      host: '0.0.0.0',
+      trustProxy: false,
+      logLevel: 'info',
+      maxBatch: 100,
+    });
+    expect(load([]).databaseUrl).toBeUndefined();
+  });
+
+  it('takes flags over environment over defaults', () => {
+    const env = { QRLOG_PORT: '9443', QRLOG_HTTP_PORT: '0', QRLOG_DATA_DIR: 'from-env', DATABASE_URL: 'postgres://127.0.0.1/test' };
+    const c = load(['--port', '10443', '--data-dir=/var/qrlog', '--trust-proxy'], env);
+    expect(c).toMatchObject({ port: 10443, httpPort: 0, dataDir: '/var/qrlog', trustProxy: true, databaseUrl: 'postgres://127.0.0.1/test' });
+    expect(load(['--trust-proxy', '10.0.0.0/8, 127.0.0.1']).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(load([], { QRLOG_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(load(['--public-url', 'https://QR.example:8443/']).publicUrl).toBe('https://qr.example:8443');
+  });
+
+  it('lists every problem with the flag and variable to fix, without echoing secrets', () => {
+    const p = problems(['--port', 'abc', '--http-port', '70000', '--log-level', 'loud', '--public-url', 'http://qr.example', '--bogus', 'x', '--tls-cert', 'c.pem'], {
+      DATABASE_URL: 'mysql://user:hunter2@db/x',
+      QRLOG_METRICS_TOKEN: 'short',
+    });
+    const text = p.join('\n');
+    expect(text).toContain('--port / QRLOG_PORT: expected a port number (got "abc")');
+    expect(text).toContain('--http-port / QRLOG_HTTP_PORT: expected 0–65535');
+    expect(text).toContain('--log-level / QRLOG_LOG_LEVEL');
+    expect(text).toContain('--public-url / QRLOG_PUBLIC_URL: expected an https:// URL');
+    expect(text).toContain('unknown flag --bogus');
+    expect(text).toContain('--tls-key / QRLOG_TLS_KEY: give both --tls-cert and --tls-key, or neither');
+    expect(text).toContain('--database-url / DATABASE_URL: expected a postgres:// or postgresql:// URL');
+    expect(text).toContain('--metrics-token / QRLOG_METRICS_TOKEN: must be at least 16 characters');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('short');
+  });
+
+  it('refuses the same port twice, a bad proxy list and unreadable TLS files', () => {
+    expect(problems(['--port', '8443', '--http-port', '8443']).join()).toContain('must differ from the HTTPS port');
+    expect(problems(['--trust-proxy', '10.0.0.0/33,nonsense']).join()).toContain('not an address: 10.0.0.0/33, nonsense');
+    const dir = mkdtempSync(join(tmpdir(), 'qrlog-config-'));
+    writeFileSync(join(dir, 'cert.pem'), 'x');
+    expect(problems(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'missing.pem')])).toEqual([`--tls-key: cannot read ${join(dir, 'missing.pem')}`]);
+  });
+
+  it('answers --help', () => {
+    expect(loadServerConfig(['--port', '1', '--help'], {}).help).toBe(true);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Every setting of `qrlog serve`: its flag, its environment variable and its default. The one
+ * table that the argument parser, the help text and the error messages are made from.
+ */
+export interface ServeOption {
+  /** Key in the raw configuration handed to the schema. */
+  key: string;
+  flag: string;
+  env: string;
+  /** Takes no value on the command line (`--trust-proxy` alone means true). */
+  boolean?: boolean;
+  /** The value is a secret: never echoed in error messages or help. */
+  secret?: boolean;
+  defaultValue?: string;
+  help: string;
+}
+
+export const SERVE_OPTIONS = [
+  { key: 'dataDir', flag: 'data-dir', env: 'QRLOG_DATA_DIR', defaultValue: './data', help: 'directory for the SQLite database and the generated TLS certificate' },
+  { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', secret: true, help: 'postgres://… to run on PostgreSQL instead of SQLite' },
+  { key: 'host', flag: 'host', env: 'QRLOG_HOST', defaultValue: '0.0.0.0', help: 'address to listen on' },
+  { key: 'port', flag: 'port', env: 'QRLOG_PORT', defaultValue: '8443', help: 'HTTPS port (0 = any free port)' },
+  { key: 'httpPort', flag: 'http-port', env: 'QRLOG_HTTP_PORT', defaultValue: '8080', help: 'plain-HTTP port that only redirects to HTTPS (0 = off)' },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'QRLOG_TLS_CERT', help: 'PEM certificate (chain) file; without it a self-signed one is made in <data-dir>/tls' },
+  { key: 'tlsKey', flag: 'tls-key', env: 'QRLOG_TLS_KEY', help: 'PEM private key file belonging to --tls-cert' },
+  { key: 'trustProxy', flag: 'trust-proxy', env: 'QRLOG_TRUST_PROXY', defaultValue: 'false', help: 'trust X-Forwarded-* from a TLS-terminating proxy: true, a hop count, or comma-separated addresses/CIDRs' },
+  { key: 'publicUrl', flag: 'public-url', env: 'QRLOG_PUBLIC_URL', help: 'https://host[:port] the service is reached at (redirect target, printed URL)' },
+  { key: 'logLevel', flag: 'log-level', env: 'QRLOG_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+  { key: 'addressRate', flag: 'rate-per-address', env: 'QRLOG_RATE_PER_ADDRESS', defaultValue: '120', help: 'links per minute accepted from one source address (0 = unlimited)' },
+  { key: 'addressBurst', flag: 'burst-per-address', env: 'QRLOG_BURST_PER_ADDRESS', defaultValue: '60', help: 'links one source address may send at once before the per-minute rate applies' },
+  { key: 'serialRate', flag: 'rate-per-serial', env: 'QRLOG_RATE_PER_SERIAL', defaultValue: '30', help: 'links per minute accepted for one serial (0 = unlimited)' },
+  { key: 'serialBurst', flag: 'burst-per-serial', env: 'QRLOG_BURST_PER_SERIAL', defaultValue: '20', help: 'links for one serial accepted at once before the per-minute rate applies' },
+  { key: 'maxBatch', flag: 'max-batch', env: 'QRLOG_MAX_BATCH', defaultValue: '100', help: 'most links in one POST /api/v1/scans' },
+  { key: 'locationWindow', flag: 'location-window', env: 'QRLOG_LOCATION_WINDOW', defaultValue: '600', help: 'seconds after a scan during which its page may attach the phone\'s location' },
+  { key: 'metricsToken', flag: 'metrics-token', env: 'QRLOG_METRICS_TOKEN', secret: true, help: 'bearer token for /metrics from other than loopback (unset: loopback only)' },
+  { key: 'oidcIssuer', flag: 'oidc-issuer', env: 'QRLOG_OIDC_ISSUER', help: 'issuer URL of an external OpenID Connect provider (unset: the embedded provider at <public-url>/oidc)' },
+  { key: 'oidcClientId', flag: 'oidc-client-id', env: 'QRLOG_OIDC_CLIENT_ID', help: 'client id of this service at the external provider' },
+  { key: 'oidcClientSecret', flag: 'oidc-client-secret', env: 'QRLOG_OIDC_CLIENT_SECRET', secret: true, help: 'client secret at the external provider (prefer the environment variable)' },
+  { key: 'oidcAudience', flag: 'oidc-audience', env: 'QRLOG_OIDC_AUDIENCE', help: 'audience API access tokens of the external provider carry (default <public-url>/api)' },
+  { key: 'oidcTokenAuth', flag: 'oidc-token-auth', env: 'QRLOG_OIDC_TOKEN_AUTH', defaultValue: 'client_secret_basic', help: 'how the service authenticates at the provider\'s token endpoint: client_secret_basic or client_secret_post' },
+  { key: 'oidcCaFile', flag: 'oidc-ca-file', env: 'QRLOG_OIDC_CA_FILE', help: 'PEM file of CA certificates trusted for the external provider, besides the system\'s' },
+  { key: 'sessionIdleMinutes', flag: 'session-idle', env: 'QRLOG_SESSION_IDLE_MINUTES', defaultValue: '120', help: 'minutes without use after which a browser session ends' },
+  { key: 'sessionMaxHours', flag: 'session-max', env: 'QRLOG_SESSION_MAX_HOURS', defaultValue: '12', help: 'hours after sign-in at which a browser session ends however active' },
+  { key: 'smtpUrl', flag: 'smtp-url', env: 'QRLOG_SMTP_URL', secret: true, help: 'smtp://[user:pass@]host[:port] (STARTTLS) or smtps://… for invitation and reset mails (unset: links go to the log)' },
+  { key: 'smtpFrom', flag: 'smtp-from', env: 'QRLOG_SMTP_FROM', help: 'sender address of those mails (default qrlog@<public-url host>)' },
+] as const satisfies readonly ServeOption[];
+
+export type ServeOptionKey = (typeof SERVE_OPTIONS)[number]['key'];
+
+export function serveHelp(): string {
+  const lines = SERVE_OPTIONS.map((o) => {
+    const def = 'defaultValue' in o ? ` (default ${o.defaultValue})` : '';
+    return `  --${o.flag.padEnd(18)} ${o.env.padEnd(24)} ${o.help}${def}`;
+  });
+  return [
+    'usage: qrlog serve [options]',
+    '',
+    '  flag                 environment',
+    ...lines,
+    '  --help               this text',
+    '',
+    'Key-encryption keys come from QRLOG_KEK (+ QRLOG_KEK_LABEL) or QRLOG_KEK_FILE; without either,',
+    'from <data-dir>/kek.json, created on first start. Keep it apart from the database backups.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,138 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { AuthLayer } from '../auth/auth-layer.ts';
+import { installAuthentication } from '../auth/authenticate.ts';
+import { installPolicy } from '../access/policy-hook.ts';
+import type { InvitationMailer } from '../services/invitation-mailer.ts';
+import { logOnlyInvitationMailer } from '../services/tenancy-log-mailer.ts';
+import type { TrustProxy } from '../config/server-config-schema.ts';
+import type { AppContext } from './app-context.ts';
+import { installErrorResponses } from './error-responses.ts';
+import { installForwardedHttpsOnly } from './forwarded-https-only.ts';
+import { HttpMetrics } from './http-metrics.ts';
+import type { HttpServices } from './http-services.ts';
+import { LinkIntake, type IntakeLimits } from './link-intake.ts';
+import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
+import { registerApiRoutes } from './routes/api/api-routes.ts';
+import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerMetricsRoute } from './routes/metrics-route.ts';
+import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
+import { registerScanLinkRoute } from './routes/scan-link-route.ts';
+import { registerScanLocationRoute } from './routes/scan-location-route.ts';
+import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+
+export interface AppOptions {
+  services: HttpServices;
+  limits: IntakeLimits;
+  maxBatch: number;
+  /** How long after a scan its page shows the figures (default one hour). */
+  scanPageLifetimeSeconds?: number;
+  trustProxy: TrustProxy;
+  publicUrl?: string | undefined;
+  metricsToken?: string | undefined;
+  /** TLS for the listening server; absent for in-process use (inject). */
+  tls?: { cert: string; key: string } | undefined;
+  /** Fastify/pino logger options; false for silence. */
+  logger: FastifyServerOptions['logger'];
+  metrics?: HttpMetrics;
+  nowMs?: () => number;
+  /** Sign-in, sessions, bearer tokens and API keys (auth/); absent: every request is anonymous. */
+  auth?: AuthLayer | undefined;
+  /** Sends invitations for the members API; default: a notice in the log that nothing was sent. */
+  invitationMailer?: InvitationMailer | undefined;
+  /** The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages. */
+  identity?: { register(app: FastifyInstance): void } | undefined;
+}
+
+/**
+ * The ingestion service's Fastify app: routes, the security headers, HTTPS enforcement behind a
+ * proxy, the one error mapping and per-route latency. Built the same for a real server and for
+ * in-process tests.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const nowMs = options.nowMs ?? Date.now;
+  const metrics = options.metrics ?? new HttpMetrics();
+  const ctx: AppContext = {
+    services: options.services,
+    intake: new LinkIntake(options.services, metrics, options.limits, nowMs),
+    metrics,
+    scanPageLifetimeMs: (options.scanPageLifetimeSeconds ?? 3600) * 1000,
+    maxBatch: options.maxBatch,
+    metricsToken: options.metricsToken,
+    nowMs,
+  };
+
+  const app = Fastify({
+    ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } }),
+    logger: options.logger,
+    // The default request log would print URLs, and a link's URL is its payload.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: fastifyTrustProxy(options.trustProxy),
+    // A QR code holds up to 7,089 digits; the default 100-character cap would turn long links into 404s.
+    routerOptions: { maxParamLength: 10_000 },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000,
+    requestTimeout: 30_000,
+  }) as unknown as FastifyInstance;
+
+  installSecurityHeaders(app);
+  if (options.trustProxy !== false) installForwardedHttpsOnly(app, { publicUrl: options.publicUrl });
+  installErrorResponses(app);
+  installAuthentication(app, options.auth);
+  // Before any route: a route without a declared policy cannot be registered.
+  installPolicy(app, options.services.tenancy?.resolver);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeLabel(request);
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  registerHealthRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
+  registerScanPageRoutes(app, ctx);
+  registerScanLocationRoute(app, ctx);
+  registerScanBatchRoute(app, ctx);
+  if (options.auth !== undefined) registerAuthRoutes(app, options.auth);
+  options.identity?.register(app);
+  registerScanLinkRoute(app, ctx);
+  const tenancy = options.services.tenancy;
+  if (tenancy !== undefined) {
+    // The OpenAPI collector first: it learns the API routes as they are registered after it.
+    void app.register(async (scope) => {
+      await registerOpenApiCollector(scope, { publicUrl: options.publicUrl });
+      await scope.register((api, _options, done) => {
+        const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
+        registerApiRoutes(api, { services: tenancy, mailer });
+        done();
+      });
+      await registerOpenApiRoutes(scope);
+    });
+  }
+  return app;
+}
+
+/** A hop count becomes the function Fastify applies per hop (its types take no number). */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
+/** The route pattern, never the URL: bounded label values, and no link digits in metrics. */
+function routeLabel(request: FastifyRequest): string {
+  const url = request.routeOptions.url;
+  if (url === undefined) return 'unmatched';
+  return url === '/*' ? '/<link>' : url;
+}
+
+/** Logger options for a real server: what a request log line may contain, and nothing of a URL. */
+export function serverLoggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, route: req.routeOptions.url, remoteAddress: req.ip }),
+    },
+    redact: { paths: ['req.headers.authorization', 'headers.authorization'], remove: true },
+  };
+}

@@ -1,0 +1,15 @@
+import type { IngestService, ScanRecords, SecurityEventLog } from '../services/ingest-contract.ts';
+import type { TenancyServices } from '../services/tenancy-services.ts';
+
+/**
+ * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
+ * the routes can be exercised against any implementation of it.
+ */
+export interface HttpServices {
+  ingest: IngestService;
+  scans: ScanRecords;
+  securityEvents: SecurityEventLog;
+  readiness: { check(): Promise<boolean> };
+  /** Identity, tenants and access; absent in the bare ingestion app (then only public routes exist). */
+  tenancy?: TenancyServices;
+}

@@ -1,0 +1,108 @@
+import type { ClaimOffer, NewestReadings } from '../../services/tenancy-scan-view.ts';
+import { escapeHtml, htmlPage, type HtmlPage } from './html-page.ts';
+
+/**
+ * Asks the browser for its position when the person taps the button (never on load), and
+ * posts it once to the scan's location route. The scan id is read from the page's own path,
+ * so the script is the same for every page and its hash can sit in the content policy.
+ */
+const LOCATION_SCRIPT = `
+(function(){
+  var button=document.getElementById('locate');var status=document.getElementById('locate-status');
+  if(!button||!status)return;
+  if(!('geolocation' in navigator)){button.hidden=true;return;}
+  var id=location.pathname.split('/').pop();
+  function say(t){status.textContent=t;}
+  button.addEventListener('click',function(){
+    button.disabled=true;say('Asking for your location…');
+    navigator.geolocation.getCurrentPosition(function(p){
+      fetch('/api/v1/scans/'+id+'/location',{method:'POST',headers:{'content-type':'application/json'},credentials:'omit',
+        body:JSON.stringify({latitude:p.coords.latitude,longitude:p.coords.longitude,accuracy:p.coords.accuracy})})
+      .then(function(r){say(r.ok?'Location added to this scan.':'The location could not be added.');})
+      .catch(function(){say('The location could not be added.');});
+    },function(){button.disabled=false;say('No location was shared.');},{enableHighAccuracy:true,timeout:15000,maximumAge:60000});
+  });
+})();
+`;
+
+/**
+ * Claims the scanned logger for a signed-in admin: asks the session for its CSRF token, then
+ * posts to the claims API. Organization and serial come from the page's data attributes, so the
+ * script is the same for every page.
+ */
+const CLAIM_SCRIPT = `
+(function(){
+  var box=document.getElementById('claim');var button=document.getElementById('claim-button');
+  var team=document.getElementById('claim-team');var status=document.getElementById('claim-status');
+  if(!box||!button||!team||!status)return;
+  function say(t){status.textContent=t;}
+  button.addEventListener('click',function(){
+    button.disabled=true;say('Claiming…');
+    fetch('/auth/session',{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(s){
+      return fetch('/api/v1/orgs/'+box.dataset.org+'/claims',{method:'POST',credentials:'same-origin',
+        headers:{'content-type':'application/json','x-csrf-token':s.csrfToken||''},
+        body:JSON.stringify({serial:box.dataset.serial,teamId:team.value})});
+    }).then(function(r){
+      if(r.ok){say('Claimed: the logger now belongs to this team.');team.disabled=true;return;}
+      button.disabled=false;say(r.status===409?'This logger has been claimed already.':'The logger could not be claimed.');
+    }).catch(function(){button.disabled=false;say('The logger could not be claimed.');});
+  });
+})();
+`;
+
+/**
+ * The page a phone lands on after a successful scan: how many new readings, from which serial.
+ * The readings themselves (`newest`) only when the policy let the signed-in scanner see them;
+ * the offer to claim the logger (`claim`) only to an admin who scanned a logger nobody owns.
+ */
+export function scanPage(scan: {
+  serial: string;
+  newReadings: number;
+  canAddLocation: boolean;
+  newest?: NewestReadings[] | undefined;
+  claim?: ClaimOffer | undefined;
+}): HtmlPage {
+  const n = scan.newReadings;
+  const figure = n === 0 ? 'No new readings' : `${n.toLocaleString('en')} new reading${n === 1 ? '' : 's'}`;
+  const detail = n === 0 ? 'This logger\u2019s readings were already stored. The scan has been recorded.' : 'They are stored and can no longer be changed.';
+  const locate = scan.canAddLocation
+    ? '<button id="locate" type="button">Add my location to this scan</button><p id="locate-status" class="note" role="status" aria-live="polite"></p>'
+    : '';
+  const body = `<main>
+<h1>Scan received</h1>
+<p class="figure">${escapeHtml(figure)}</p>
+<p>from logger <span class="serial">${escapeHtml(scan.serial)}</span></p>
+<p class="note">${escapeHtml(detail)}</p>
+${scan.newest === undefined ? '' : newestHtml(scan.newest)}
+${scan.claim === undefined ? '' : claimHtml(scan.claim)}
+${locate}
+</main>`;
+  const scripts = [scan.canAddLocation ? LOCATION_SCRIPT : '', scan.claim === undefined ? '' : CLAIM_SCRIPT].join('');
+  return htmlPage('Scan received', body, scripts === '' ? undefined : scripts);
+}
+
+/** A scan page asked for after its window closed, or never issued: says so and nothing more. */
+export function expiredScanPage(): HtmlPage {
+  return htmlPage('Scan', '<main><h1>Scan</h1><p>This scan page is no longer available.</p></main>');
+}
+
+/** The newest readings per channel, newest last, times in UTC. */
+function newestHtml(channels: NewestReadings[]): string {
+  if (channels.length === 0) return '<p class="note">No readings stored for this logger yet.</p>';
+  const time = (t: number) => `${new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const tables = channels.map((c) => {
+    const rows = c.readings.map((r) => `<tr><td>${escapeHtml(time(r.t))}</td><td>${r.v === null ? 'sensor fault' : escapeHtml(`${String(r.v)} ${c.unit}`)}</td></tr>`).join('');
+    return `<table><caption>${escapeHtml(c.channel)}</caption>${rows}</table>`;
+  });
+  return `<section aria-label="Newest readings"><h2>Newest readings</h2>${tables.join('')}</section>`;
+}
+
+function claimHtml(offer: ClaimOffer): string {
+  const options = offer.teams.map((t) => `<option value="${escapeHtml(t.id)}">${escapeHtml(t.name)}</option>`).join('');
+  return `<section id="claim" aria-label="Claim this logger" data-org="${escapeHtml(offer.orgId)}" data-serial="${escapeHtml(offer.serial)}">
+<h2>Nobody has claimed this logger</h2>
+<p><label for="claim-team">Claim it for your team</label> <select id="claim-team">${options}</select></p>
+<button id="claim-button" type="button">Claim this logger</button>
+<p id="claim-status" class="note" role="status" aria-live="polite"></p>
+</section>`;
+}

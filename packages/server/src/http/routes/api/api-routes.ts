@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './api-context.ts';
+import { registerApiKeyRoutes } from './api-key-routes.ts';
+import { registerClaimShareRoutes } from './claim-share-routes.ts';
+import { registerLogRoutes } from './log-routes.ts';
+import { registerLoggerRoutes } from './logger-routes.ts';
+import { registerMeRoute } from './me-route.ts';
+import { registerMemberRoutes } from './member-routes.ts';
+import { registerOrganizationRoutes } from './organization-routes.ts';
+import { registerReadingRoutes } from './reading-routes.ts';
+import { registerTeamRoutes } from './team-routes.ts';
+
+/** Every /api/v1 read-side route (identity, tenants, loggers, readings, logs, API keys). */
+export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  registerMeRoute(app, ctx);
+  registerOrganizationRoutes(app, ctx);
+  registerTeamRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+  registerLoggerRoutes(app, ctx);
+  registerReadingRoutes(app, ctx);
+  registerClaimShareRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+}

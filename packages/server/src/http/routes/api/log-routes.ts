@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AuditRecord } from '../../../services/audit-log.ts';
+import type { SecurityEventListRow } from '../../../storage/logger-activity-repository.ts';
+import type { ApiContext } from './api-context.ts';
+import { API_PREFIX, ERRORS, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
+import { decodeCursor, toPage } from './pagination.ts';
+import { targetOrg } from './tenancy-http.ts';
+
+const AUDIT_RECORD = {
+  type: 'object',
+  required: ['id', 'at', 'actor', 'orgId', 'action', 'target', 'sourceAddress', 'detail'],
+  properties: {
+    id: { type: 'integer' },
+    at: TIME,
+    actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: ['string', 'null'] } } },
+    orgId: { type: ['string', 'null'] },
+    action: { type: 'string', description: 'e.g. member.role-changed, share.granted, logger.claimed, api-key.created, auth.sign-in' },
+    target: { type: ['object', 'null'], required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: 'string' } } },
+    sourceAddress: { type: ['string', 'null'] },
+    detail: { type: ['object', 'null'], additionalProperties: true },
+  },
+} as const;
+
+const SECURITY_EVENT = {
+  type: 'object',
+  required: ['id', 'at', 'reason', 'sourceAddress', 'serial', 'via'],
+  properties: {
+    id: { type: 'integer' },
+    at: TIME,
+    reason: { type: 'string', description: 'Why a link or request was refused' },
+    sourceAddress: { type: 'string' },
+    serial: { type: ['string', 'null'] },
+    via: { type: ['string', 'null'] },
+  },
+} as const;
+
+function auditJson(r: AuditRecord) {
+  return { ...r, at: r.at.toISOString() };
+}
+
+function eventJson(e: SecurityEventListRow) {
+  return { id: e.id, at: new Date(e.occurred_at).toISOString(), reason: e.reason, sourceAddress: e.source_address, serial: e.serial, via: e.via };
+}
+
+const BEFORE_ID = z.number().int().positive();
+
+/** The audit log and the security events: an organization's (its admins; operators), and the platform's (operators). */
+export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { audit, queries } = ctx.services;
+  const orgParams = { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } } as const;
+  const pageQuery = { type: 'object', additionalProperties: false, properties: PAGE_QUERY } as const;
+  const platformQuery = { type: 'object', additionalProperties: false, properties: { ...PAGE_QUERY, orgId: ORG_ID } } as const;
+
+  const auditPage = async (orgId: string | undefined, query: PageQuery) => {
+    const beforeId = decodeCursor(BEFORE_ID, query.cursor);
+    const rows = await audit.list({ ...(orgId === undefined ? {} : { orgId }), ...(beforeId === undefined ? {} : { beforeId }), limit: query.limit + 1 });
+    const p = toPage(rows, query.limit, (r) => r.id);
+    return { items: p.items.map(auditJson), nextCursor: p.nextCursor };
+  };
+  const eventPage = async (orgId: string | undefined, query: PageQuery) => {
+    const beforeId = decodeCursor(BEFORE_ID, query.cursor);
+    const rows = await queries.securityEvents({ ...(orgId === undefined ? {} : { orgId }), ...(beforeId === undefined ? {} : { beforeId }), limit: query.limit + 1 });
+    const p = toPage(rows, query.limit, (r) => r.id);
+    return { items: p.items.map(eventJson), nextCursor: p.nextCursor };
+  };
+
+  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+    `${API_PREFIX}/orgs/:orgId/audit-log`,
+    {
+      config: { policy: { action: 'audit.read', target: 'organization' } },
+      schema: { tags: ['audit'], summary: 'The organization\u2019s audit log, newest first', params: orgParams, querystring: pageQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+    },
+    async (request) => auditPage(targetOrg(request), request.query),
+  );
+
+  app.get<{ Querystring: PageQuery & { orgId?: string } }>(
+    `${API_PREFIX}/audit-log`,
+    {
+      config: { policy: { action: 'platform.read' } },
+      schema: { tags: ['audit'], summary: 'The whole audit log, newest first (operators)', querystring: platformQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+    },
+    async (request) => auditPage(request.query.orgId, request.query),
+  );
+
+  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+    `${API_PREFIX}/orgs/:orgId/security-events`,
+    {
+      config: { policy: { action: 'security.read', target: 'organization' } },
+      schema: {
+        tags: ['audit'],
+        summary: 'Refused links naming the organization\u2019s loggers, since it claimed them; newest first',
+        params: orgParams,
+        querystring: pageQuery,
+        response: { 200: page(SECURITY_EVENT, 'Security events, newest first'), ...ERRORS },
+      },
+    },
+    async (request) => eventPage(targetOrg(request), request.query),
+  );
+
+  app.get<{ Querystring: PageQuery & { orgId?: string } }>(
+    `${API_PREFIX}/security-events`,
+    {
+      config: { policy: { action: 'platform.read' } },
+      schema: { tags: ['audit'], summary: 'Every refused link or request, newest first (operators)', querystring: platformQuery, response: { 200: page(SECURITY_EVENT, 'Security events, newest first'), ...ERRORS } },
+    },
+    async (request) => eventPage(request.query.orgId, request.query),
+  );
+}

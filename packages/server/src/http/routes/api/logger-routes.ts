@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { accessOf } from '../../../access/policy-hook.ts';
+import { teamAccess } from '../../../access/policy.ts';
+import type { LoggerSummary } from '../../../services/tenancy-queries.ts';
+import { HttpError } from '../../http-error.ts';
+import type { ApiContext } from './api-context.ts';
+import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_QUERY, SERIAL, SHARE_ACCESS, TEAM_ID, TIME, type PageQuery } from './api-schemas.ts';
+import { decodeCursor, toPage } from './pagination.ts';
+
+export const SERIAL_PARAMS = { type: 'object', required: ['serial'], properties: { serial: SERIAL } } as const;
+
+function loggerJson(l: LoggerSummary) {
+  return { serial: l.serial, model: l.model, orgId: l.orgId, teamId: l.teamId, claimedAt: iso(l.claimedAt), lastScanAt: iso(l.lastScanAt) };
+}
+
+const LOGGER_DETAIL = {
+  type: 'object',
+  required: [...LOGGER.required, 'registeredAt', 'shares', 'yourAccess'],
+  properties: {
+    ...LOGGER.properties,
+    registeredAt: TIME,
+    shares: { type: 'array', items: { type: 'object', required: ['teamId', 'access'], properties: { teamId: TEAM_ID, access: SHARE_ACCESS } } },
+    yourAccess: { type: 'string', enum: ['read', 'read-write'], description: 'What you may do with this logger' },
+  },
+} as const;
+
+const RANGE = { type: 'object', required: ['from', 'to'], properties: { from: { type: 'integer' }, to: { type: 'integer' } } } as const;
+const RANGE_WITH_TIMES = { ...RANGE, properties: { ...RANGE.properties, fromTime: TIME, toTime: TIME } } as const;
+const COVERAGE = {
+  type: 'object',
+  required: ['serial', 'channels'],
+  properties: {
+    serial: SERIAL,
+    channels: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'sessions'],
+        properties: {
+          name: { type: 'string' },
+          sessions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['session', 'sessionStart', 'interval', 'known', 'missing'],
+              properties: {
+                session: { type: 'integer' },
+                sessionStart: TIME,
+                interval: { type: 'integer', description: 'Seconds between readings' },
+                known: { type: 'array', items: RANGE_WITH_TIMES, description: 'Stored runs of sequence numbers' },
+                missing: { type: 'array', items: RANGE_WITH_TIMES, description: 'Gaps between stored runs' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const SCAN = {
+  type: 'object',
+  required: ['ref', 'receivedAt', 'via', 'sourceAddress', 'newReadings', 'knownReadings', 'conflicts', 'duplicateLink', 'location'],
+  properties: {
+    ref: { type: 'string', description: 'Names the scan in support questions; not its id (the id opens its scan page)' },
+    receivedAt: TIME,
+    via: { type: 'string', enum: ['scan', 'api'] },
+    sourceAddress: { type: 'string' },
+    newReadings: { type: 'integer' },
+    knownReadings: { type: 'integer' },
+    conflicts: { type: 'integer' },
+    duplicateLink: { type: 'boolean' },
+    location: {
+      type: ['object', 'null'],
+      required: ['latitude', 'longitude', 'accuracy'],
+      properties: { latitude: { type: 'number' }, longitude: { type: 'number' }, accuracy: { type: ['number', 'null'] } },
+    },
+  },
+} as const;
+
+interface ListQuery extends PageQuery {
+  q?: string;
+  teamId?: string;
+  orgId?: string;
+  model?: string;
+  scannedSince?: string;
+}
+
+/** Loggers one may see: the list (search and filters), one logger, its coverage and gaps, its scans. */
+export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { queries, readings } = ctx.services;
+
+  app.get<{ Querystring: ListQuery }>(
+    `${API_PREFIX}/loggers`,
+    {
+      config: { policy: { action: 'loggers.list' } },
+      schema: {
+        tags: ['loggers'],
+        summary: 'Loggers you can see, by serial',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...PAGE_QUERY,
+            q: { type: 'string', pattern: '^[0-9A-Za-z]{1,12}$', description: 'Serial starts with (case-insensitive)' },
+            teamId: { ...TEAM_ID, description: 'Owned by or shared with this team' },
+            orgId: { ...ORG_ID, description: 'Of this organization (operators see several)' },
+            model: { type: 'string', maxLength: 64 },
+            scannedSince: { ...TIME, description: 'Scanned at or after this time' },
+          },
+        },
+        response: { 200: page(LOGGER, 'Loggers by serial'), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, q, teamId, orgId, model, scannedSince } = request.query;
+      const afterSerial = decodeCursor(z.string().regex(/^[0-9A-Z]{1,12}$/), cursor);
+      const since = scannedSince === undefined ? undefined : Date.parse(scannedSince);
+      const rows = await queries.loggers(accessOf(request).subject, {
+        ...(q === undefined ? {} : { serialPrefix: q.toUpperCase() }),
+        ...(teamId === undefined ? {} : { teamId }),
+        ...(orgId === undefined ? {} : { orgId }),
+        ...(model === undefined ? {} : { model }),
+        ...(since === undefined || Number.isNaN(since) ? {} : { scannedSince: since }),
+        ...(afterSerial === undefined ? {} : { afterSerial }),
+        limit: limit + 1,
+      });
+      const p = toPage(rows, limit, (l) => l.serial);
+      return { items: p.items.map(loggerJson), nextCursor: p.nextCursor };
+    },
+  );
+
+  app.get<{ Params: { serial: string } }>(
+    `${API_PREFIX}/loggers/:serial`,
+    {
+      config: { policy: { action: 'logger.read', target: 'logger' } },
+      schema: { tags: ['loggers'], summary: 'One logger: owner, shares, newest scan', params: SERIAL_PARAMS, response: { 200: LOGGER_DETAIL, ...ERRORS } },
+    },
+    async (request) => {
+      const access = accessOf(request);
+      const detail = await queries.logger(request.params.serial);
+      if (detail === undefined || access.target?.kind !== 'logger') throw new HttpError(404, 'not-found', 'nothing here');
+      const yourAccess =
+        access.standing === 'user' ? (teamAccess(access.subject, access.target) ?? 'read') : ['admin', 'key-write', 'key-admin'].includes(access.standing) ? 'read-write' : 'read';
+      return {
+        ...loggerJson(detail),
+        registeredAt: iso(detail.registeredAt),
+        shares: detail.shares,
+        yourAccess,
+      };
+    },
+  );
+
+  app.get<{ Params: { serial: string } }>(
+    `${API_PREFIX}/loggers/:serial/coverage`,
+    {
+      config: { policy: { action: 'logger.read', target: 'logger' } },
+      schema: { tags: ['loggers'], summary: 'Which readings are stored, per channel and session, and the gaps between', params: SERIAL_PARAMS, response: { 200: COVERAGE, ...ERRORS } },
+    },
+    async (request) => {
+      const { serial } = request.params;
+      return { serial, channels: await readings.coverage(serial) };
+    },
+  );
+
+  app.get<{ Params: { serial: string }; Querystring: PageQuery }>(
+    `${API_PREFIX}/loggers/:serial/scans`,
+    {
+      config: { policy: { action: 'logger.read', target: 'logger' } },
+      schema: {
+        tags: ['loggers'],
+        summary: 'Scans of a logger, newest first',
+        params: SERIAL_PARAMS,
+        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        response: { 200: page(SCAN, 'Scans, newest first'), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const before = decodeCursor(z.strictObject({ at: z.number().int(), skip: z.number().int().min(0).max(1_000_000) }), request.query.cursor);
+      const { limit } = request.query;
+      const rows = await queries.scans(request.params.serial, before, limit + 1);
+      const p = toPage(rows, limit, (last) => {
+        const shown = rows.slice(0, limit).filter((s) => s.received_at === last.received_at).length;
+        return { at: last.received_at, skip: shown + (before?.at === last.received_at ? before.skip : 0) };
+      });
+      return {
+        items: p.items.map((s) => ({
+          ref: scanRef(s.id),
+          receivedAt: new Date(s.received_at).toISOString(),
+          via: s.via,
+          sourceAddress: s.source_address,
+          newReadings: s.new_readings,
+          knownReadings: s.known_readings,
+          conflicts: s.conflicts,
+          duplicateLink: s.duplicate_link === 1,
+          location: s.latitude === null || s.longitude === null ? null : { latitude: s.latitude, longitude: s.longitude, accuracy: s.accuracy },
+        })),
+        nextCursor: p.nextCursor,
+      };
+    },
+  );
+}
+
+/** A reference to a scan that is not its id: the id is the capability of the scan page and its location. */
+function scanRef(id: string): string {
+  return createHash('sha256').update(`qrlog-scan-ref:${id}`).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { accessOf } from '../../../access/policy-hook.ts';
+import type { Organization } from '../../../services/tenancy-service.ts';
+import { HttpError } from '../../http-error.ts';
+import type { ApiContext } from './api-context.ts';
+import { API_PREFIX, ERRORS, iso, ORG_ID, ORGANIZATION, page, PAGE_QUERY, TEAM, type PageQuery } from './api-schemas.ts';
+import { decodeCursor, toPage } from './pagination.ts';
+import { act, actingAs, targetOrg } from './tenancy-http.ts';
+
+const NAME = { type: 'string', minLength: 1, maxLength: 100 } as const;
+
+export function organizationJson(o: Organization) {
+  return { id: o.id, name: o.name, operatorAccess: o.operatorAccess, createdAt: iso(o.createdAt) };
+}
+
+/** Organizations: operators create and list them; members read their own; admins rename and grant operator access. */
+export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { queries, tenancy } = ctx.services;
+
+  app.get<{ Querystring: PageQuery }>(
+    `${API_PREFIX}/orgs`,
+    {
+      config: { policy: { action: 'org.list' } },
+      schema: {
+        tags: ['organizations'],
+        summary: 'Organizations you can see (operators: all)',
+        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        response: { 200: page(ORGANIZATION, 'Organizations by id'), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const after = decodeCursor(z.string(), request.query.cursor);
+      const { limit } = request.query;
+      const rows = await queries.organizations(accessOf(request).subject, after, limit + 1);
+      const p = toPage(rows, limit, (o) => o.id);
+      return { items: p.items.map(organizationJson), nextCursor: p.nextCursor };
+    },
+  );
+
+  app.post<{ Body: { name: string } }>(
+    `${API_PREFIX}/orgs`,
+    {
+      config: { policy: { action: 'org.create' } },
+      schema: {
+        tags: ['organizations'],
+        summary: 'Create an organization (operators); it starts with a team named "default"',
+        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: NAME } },
+        response: {
+          201: { type: 'object', required: ['organization', 'defaultTeam'], properties: { organization: ORGANIZATION, defaultTeam: TEAM } },
+          ...ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organization, defaultTeam } = await act(() => tenancy.createOrganization(request.body.name, actingAs(request)));
+      return reply.code(201).send({
+        organization: organizationJson(organization),
+        defaultTeam: { id: defaultTeam.id, orgId: defaultTeam.orgId, name: defaultTeam.name, createdAt: iso(defaultTeam.createdAt) },
+      });
+    },
+  );
+
+  app.get<{ Params: { orgId: string } }>(
+    `${API_PREFIX}/orgs/:orgId`,
+    {
+      config: { policy: { action: 'org.read', target: 'organization' } },
+      schema: {
+        tags: ['organizations'],
+        summary: 'One organization',
+        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
+        response: { 200: ORGANIZATION, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const org = await queries.organization(targetOrg(request));
+      if (org === undefined) throw new HttpError(404, 'not-found', 'nothing here');
+      return organizationJson(org);
+    },
+  );
+
+  app.patch<{ Params: { orgId: string }; Body: { name?: string; operatorAccess?: boolean } }>(
+    `${API_PREFIX}/orgs/:orgId`,
+    {
+      config: { policy: { action: 'org.update', target: 'organization' } },
+      schema: {
+        tags: ['organizations'],
+        summary: 'Rename, or grant / withdraw operator access to readings (the organization\u2019s admins)',
+        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: NAME, operatorAccess: { type: 'boolean' } } },
+        response: { 200: ORGANIZATION, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { name, operatorAccess } = request.body;
+      const org = await act(() =>
+        tenancy.updateOrganization(targetOrg(request), { ...(name === undefined ? {} : { name }), ...(operatorAccess === undefined ? {} : { operatorAccess }) }, actingAs(request)),
+      );
+      return organizationJson(org);
+    },
+  );
+}

@@ -1,0 +1,238 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AUTH_PATHS, signedOutPage, signInFailedPage, signInRefusedPage, signInUnavailablePage, tooManyAttemptsPage } from '../../auth/auth-pages.ts';
+import type { AuthLayer } from '../../auth/auth-layer.ts';
+import { failedCsrf, requestSession } from '../../auth/authenticate.ts';
+import { LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from '../../auth/login-flow-service.ts';
+import { ProviderUnavailableError, SignInError } from '../../auth/oidc-relying-party.ts';
+import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../auth/session-cookie.ts';
+import { csrfTokenFor } from '../../auth/web-session-service.ts';
+import { HttpError } from '../http-error.ts';
+import type { HtmlPage } from '../pages/html-page.ts';
+import { ERROR } from './api/api-schemas.ts';
+
+export const TOKEN_PATH = '/api/v1/auth/token';
+export const SERVICE_JWKS_PATH = '/api/v1/auth/jwks.json';
+
+const tokenBody = z.object({
+  grant_type: z.literal('client_credentials').optional(),
+  client_id: z.string().min(1).max(100).optional(),
+  client_secret: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * Sign-in and sign-out for browsers (`/auth/*`, OIDC authorization code flow with PKCE), the
+ * session description the web app reads (with its CSRF token), and the token endpoint where
+ * API keys are exchanged for short-lived access tokens. All public: they are how one becomes
+ * someone.
+ */
+export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, options: { tokenRoutes?: boolean } = {}): void {
+  const origin = auth.settings.publicUrl;
+  const redirectUri = `${origin}${AUTH_PATHS.callback}`;
+  const pages = {
+    refused: signInRefusedPage(),
+    failed: signInFailedPage(),
+    unavailable: signInUnavailablePage(),
+    tooMany: tooManyAttemptsPage(),
+    signedOut: signedOutPage(),
+  };
+
+  app.get<{ Querystring: { return_to?: string; prompt?: string } }>(AUTH_PATHS.login, { config: { policy: 'public' } }, async (request, reply) => {
+    if (!auth.limits.takeSignIn(request.ip)) return sendPage(reply.code(429).header('retry-after', '60'), pages.tooMany);
+    const returnTo = safeReturnPath(request.query.return_to);
+    const forceLogin = request.query.prompt === 'login';
+    if (!forceLogin && request.principal.kind === 'user' && request.principal.via === 'session') return reply.code(303).header('location', returnTo).send();
+    let start: Awaited<ReturnType<typeof auth.relyingParty.beginSignIn>>;
+    try {
+      start = await auth.relyingParty.beginSignIn(redirectUri, forceLogin ? { prompt: 'login' } : {});
+    } catch (e) {
+      if (!(e instanceof ProviderUnavailableError)) throw e;
+      request.log.error({ err: e }, 'sign-in unavailable');
+      return sendPage(reply.code(503).header('retry-after', '30'), pages.unavailable);
+    }
+    const flowId = await auth.loginFlows.begin(start.checks, returnTo);
+    setCookie(reply, LOGIN_FLOW_COOKIE, flowId, Math.floor(LOGIN_FLOW_LIFETIME_MS / 1000));
+    return reply.code(303).header('location', start.url.href).send();
+  });
+
+  app.get(AUTH_PATHS.callback, { config: { policy: 'public' } }, async (request, reply) => {
+    if (!auth.limits.takeSignIn(request.ip)) return sendPage(reply.code(429).header('retry-after', '60'), pages.tooMany);
+    const flowId = readCookie(request, LOGIN_FLOW_COOKIE);
+    clearCookie(reply, LOGIN_FLOW_COOKIE);
+    const flow = flowId === undefined ? undefined : await auth.loginFlows.take(flowId);
+    if (flow === undefined) {
+      await auth.signIn.recordFailure('no-sign-in-in-progress', request.ip);
+      return sendPage(reply.code(400), pages.failed);
+    }
+    // The URL as the provider redirected to it: the redirect URI plus the answer's parameters.
+    const callbackUrl = new URL(redirectUri);
+    callbackUrl.search = new URL(request.url, origin).search;
+    let identity: Awaited<ReturnType<typeof auth.relyingParty.completeSignIn>>;
+    try {
+      identity = await auth.relyingParty.completeSignIn(callbackUrl, flow.checks);
+    } catch (e) {
+      if (e instanceof SignInError) {
+        await auth.signIn.recordFailure(e.reason, request.ip);
+        return sendPage(reply.code(400), pages.failed);
+      }
+      if (e instanceof ProviderUnavailableError) return sendPage(reply.code(503).header('retry-after', '30'), pages.unavailable);
+      throw e;
+    }
+    const outcome = await auth.signIn.signIn(identity, request.ip);
+    // Whatever session the browser had before ends now; a signed-in browser gets a new id (no fixation).
+    const previous = readCookie(request, SESSION_COOKIE);
+    if (previous !== undefined) await auth.sessions.end(previous);
+    if (outcome.status === 'refused') {
+      clearCookie(reply, SESSION_COOKIE);
+      return sendPage(reply.code(403), pages.refused);
+    }
+    const { id } = await auth.sessions.start({
+      userId: outcome.user.id,
+      issuer: identity.issuer,
+      idToken: identity.idToken,
+      sourceAddress: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+    setCookie(reply, SESSION_COOKIE, id);
+    return reply.code(303).header('location', flow.returnTo).send();
+  });
+
+  // POST, with the CSRF token: a cross-site page cannot sign anyone out. The answer names where
+  // the browser goes next: the provider's logout (ending its session too), then /auth/signed-out.
+  app.post(AUTH_PATHS.logout, { config: { policy: 'public' }, bodyLimit: 1024 }, async (request, reply) => {
+    if (failedCsrf(request)) throw new HttpError(403, 'forbidden', 'sign-out needs the x-csrf-token header and this site as its Origin');
+    const current = requestSession(request);
+    clearCookie(reply, SESSION_COOKIE);
+    const signedOut = `${origin}${AUTH_PATHS.signedOut}`;
+    if (current === undefined) return reply.send({ redirectTo: signedOut });
+    const ended = await auth.sessions.end(current.id);
+    if (ended !== undefined) await auth.signIn.recordSignOut(ended.userId, request.ip);
+    const providerLogout = await auth.relyingParty.endSessionUrl(current.session.idToken, auth.settings.postLogoutRedirectUri);
+    return reply.send({ redirectTo: providerLogout?.href ?? signedOut });
+  });
+
+  app.get(AUTH_PATHS.signedOut, { config: { policy: 'public' } }, async (_request, reply) => sendPage(reply, pages.signedOut));
+
+  app.get(AUTH_PATHS.session, { config: { policy: 'public' } }, async (request) => describeSession(auth, request));
+
+  // false when the caller registers them inside the API's OpenAPI scope instead.
+  if (options.tokenRoutes !== false) registerTokenRoutes(app, auth);
+}
+
+const TOKEN_BODY_SCHEMA = {
+  type: 'object',
+  description: 'Client credentials: the API key id and its secret (or send them with HTTP Basic). JSON or application/x-www-form-urlencoded.',
+  properties: {
+    grant_type: { type: 'string', enum: ['client_credentials'] },
+    client_id: { type: 'string', maxLength: 100, description: 'The API key id (ak_…)' },
+    client_secret: { type: 'string', maxLength: 200, description: 'The secret shown once at creation' },
+  },
+} as const;
+
+const TOKEN_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['access_token', 'token_type', 'expires_in', 'scope'],
+  properties: {
+    access_token: { type: 'string', description: 'A JWT (ES256) for `Authorization: Bearer`; revoked with its key' },
+    token_type: { type: 'string', enum: ['Bearer'] },
+    expires_in: { type: 'integer', description: 'Seconds until it expires (at most 600)' },
+    scope: { type: 'string', description: 'The key\u2019s scopes, space-separated' },
+  },
+} as const;
+
+/**
+ * The token endpoint (client credentials: an API key for a short-lived access token) and the
+ * public keys those tokens are signed with. Registered inside the API's OpenAPI scope when there
+ * is one, so the document lists them.
+ */
+export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void {
+  app.get(
+    SERVICE_JWKS_PATH,
+    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)' } },
+    async (_request, reply) => {
+      // Public keys only; caches may keep them briefly (a new key appears before it signs).
+      return reply.header('cache-control', 'public, max-age=300').send(await auth.serviceJwks());
+    },
+  );
+
+  // Form bodies (the OAuth convention) are parsed in this scope only; the rest of the API takes JSON.
+  void app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: 4096 });
+    scope.post(
+      TOKEN_PATH,
+      {
+        config: { policy: 'public' },
+        bodyLimit: 4096,
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange an API key for an access token (OAuth 2.0 client credentials)',
+          body: TOKEN_BODY_SCHEMA,
+          response: { 200: TOKEN_RESPONSE_SCHEMA, 400: ERROR, 401: ERROR, 429: ERROR },
+        },
+      },
+      async (request, reply) => {
+        if (!auth.limits.takeToken(request.ip)) {
+          reply.header('retry-after', '60');
+          throw new HttpError(429, 'rate-limited', 'too many token requests; wait a minute');
+        }
+        const credentials = clientCredentials(request);
+        const key = credentials === undefined ? undefined : await auth.apiKeys.verify(credentials.id, credentials.secret);
+        if (key === undefined) {
+          auth.limits.noteTokenFailure(request.ip);
+          // One answer for an unknown key, a wrong secret, a revoked or expired key.
+          reply.header('www-authenticate', 'Basic realm="qrlog"');
+          throw new HttpError(401, 'unauthorized', 'invalid client credentials');
+        }
+        await auth.apiKeys.recordUse(key, request.ip, 'token-exchange');
+        const token = await auth.tokens.issue(key);
+        return reply.header('pragma', 'no-cache').send({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope });
+      },
+    );
+  });
+}
+
+/** The key id and secret from HTTP Basic (RFC 6749 §2.3.1) or the body (JSON or form). */
+function clientCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
+  const basic = /^Basic ([A-Za-z0-9+/=]{1,400})$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (basic !== undefined) {
+    const text = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    if (colon <= 0) return undefined;
+    try {
+      return { id: decodeURIComponent(text.slice(0, colon)), secret: decodeURIComponent(text.slice(colon + 1)) };
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = tokenBody.safeParse(request.body ?? {});
+  if (!parsed.success) throw new HttpError(400, 'invalid-request', 'send grant_type=client_credentials with client_id and client_secret');
+  const { client_id: id, client_secret: secret } = parsed.data;
+  return id === undefined || secret === undefined ? undefined : { id, secret };
+}
+
+/** Who is signed in, for the web app; with the CSRF token its state-changing requests must carry. */
+async function describeSession(auth: AuthLayer, request: FastifyRequest): Promise<Record<string, unknown>> {
+  const principal = request.principal;
+  if (principal.kind === 'anonymous') return { authenticated: false };
+  if (principal.kind === 'api-key') return { authenticated: true, via: 'api-key', apiKey: { id: principal.keyId, orgId: principal.orgId, scopes: principal.scopes } };
+  const user = await auth.users.findById(principal.userId);
+  if (user === undefined) return { authenticated: false };
+  const current = principal.via === 'session' ? requestSession(request) : undefined;
+  return {
+    authenticated: true,
+    via: principal.via,
+    user: { id: user.id, email: user.email, displayName: user.displayName, orgId: user.orgId, role: user.role, operator: user.operator },
+    ...(current === undefined
+      ? {}
+      : {
+          csrfToken: csrfTokenFor(current.id),
+          expiresAt: new Date(Math.min(current.session.idleExpiresAt, current.session.absoluteExpiresAt)).toISOString(),
+        }),
+  };
+}
+
+function sendPage(reply: FastifyReply, page: HtmlPage): FastifyReply {
+  reply.header('content-security-policy', page.contentSecurityPolicy);
+  return reply.type('text/html; charset=utf-8').send(page.html);
+}

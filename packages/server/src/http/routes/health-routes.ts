@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { HttpError } from '../http-error.ts';
+
+export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
+
+/** How long readiness waits for the database before calling it unreachable. */
+const READY_TIMEOUT_MS = 2000;
+
+/** `/healthz`: the process answers. `/readyz`: and its database does too. */
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(HEALTH_PATH, { config: { policy: 'public' } }, (_request, reply) => reply.send({ status: 'ok' }));
+
+  app.get(READY_PATH, { config: { policy: 'public' } }, async (request) => {
+    let ready = false;
+    try {
+      ready = await withTimeout(ctx.services.readiness.check(), READY_TIMEOUT_MS);
+    } catch (err) {
+      request.log.warn({ err }, 'readiness check failed');
+    }
+    if (!ready) throw new HttpError(503, 'not-ready', 'database not reachable');
+    return { status: 'ready' };
+  });
+}
+
+async function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { SCAN_ERROR_PATH, scanPagePath } from '../paths.ts';
+import { scanContext } from '../scan-context.ts';
+
+/**
+ * A link as a phone camera opens it: `GET /<digits>`, or `GET /<path>/<digits>` when the
+ * loggers were sealed with a base URL that has a path. Catch-all, so the fixed routes win;
+ * anything whose last segment is not digits is simply not found.
+ */
+const LINK_PATH = /^(?:\/[a-z0-9._~-]+)*\/\d+$/;
+
+export function registerScanLinkRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.route({
+    method: 'GET',
+    url: '/*',
+    // A HEAD (link previews, prefetchers) must not upload anything.
+    exposeHeadRoute: false,
+    config: { browser: true, policy: 'public' },
+    handler: async (request, reply) => {
+      const path = request.url.replace(/[?#].*$/s, '');
+      if (!LINK_PATH.test(path)) {
+        reply.callNotFound();
+        return reply;
+      }
+      const receivedAt = new Date(ctx.nowMs());
+      const result = await ctx.intake.receive(path, scanContext(request, 'scan', receivedAt), request.log);
+      if (result.status !== 'accepted') return reply.code(303).header('location', SCAN_ERROR_PATH).send();
+      // Answered only now, after the service committed: a success redirect means the scan is stored.
+      return reply.code(303).header('location', scanPagePath(result.scanId)).send();
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AttachLocationResult } from '../../services/ingest-contract.ts';
+import type { AppContext } from '../app-context.ts';
+import { HttpError } from '../http-error.ts';
+import { BATCH_PATH } from '../paths.ts';
+import { parseBody } from '../parse-body.ts';
+import { SCAN_ID_PATTERN } from '../scan-id.ts';
+
+const locationBody = z.strictObject({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  accuracy: z.number().min(0).max(1e7).nullable().optional(),
+});
+
+/**
+ * The scan page posts the phone's position here. The unguessable scan id is the capability;
+ * the service lets it work once, and only within a short window after the scan.
+ */
+export function registerScanLocationRoute(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Params: { scanId: string } }>(`${BATCH_PATH}/:scanId/location`, { bodyLimit: 1024, config: { policy: 'public' } }, async (request, reply) => {
+    const location = parseBody(locationBody, request.body);
+    const { scanId } = request.params;
+    const result: AttachLocationResult = SCAN_ID_PATTERN.test(scanId)
+      ? await ctx.services.scans.attachLocation(scanId, { latitude: location.latitude, longitude: location.longitude, accuracy: location.accuracy ?? null })
+      : 'not-found';
+    switch (result) {
+      case 'attached':
+        return reply.code(204).send();
+      case 'not-found':
+        throw new HttpError(404, 'not-found', 'no such scan');
+      case 'already-located':
+        throw new HttpError(409, 'location-refused', 'this scan has a location already');
+      case 'too-late':
+        throw new HttpError(409, 'location-refused', 'a location can only be added shortly after the scan');
+      case 'invalid-location':
+        throw new HttpError(400, 'invalid-request', 'not a valid location');
+    }
+  });
+}

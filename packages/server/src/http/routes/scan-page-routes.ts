@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { principalOf } from '../../access/policy-hook.ts';
+import { claimOfferFor, newestReadingsFor } from '../../services/tenancy-scan-view.ts';
+import type { AppContext } from '../app-context.ts';
+import { SCAN_ERROR_PATH, SCAN_PAGE_PREFIX } from '../paths.ts';
+import type { HtmlPage } from '../pages/html-page.ts';
+import { expiredScanPage, scanPage } from '../pages/scan-page.ts';
+import { scanErrorPage } from '../pages/scan-error-page.ts';
+import { SCAN_ID_PATTERN } from '../scan-id.ts';
+
+/**
+ * The two pages a scan ends on: the scan page (by its unguessable id, for a limited time, and
+ * only for scans a phone made) and the generic error page.
+ */
+export function registerScanPageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const errorPage = scanErrorPage();
+  const expired = expiredScanPage();
+
+  app.get<{ Params: { scanId: string } }>(`${SCAN_PAGE_PREFIX}:scanId`, { config: { browser: true, policy: 'public' } }, async (request, reply) => {
+    const { scanId } = request.params;
+    const scan = SCAN_ID_PATTERN.test(scanId) ? await ctx.services.scans.get(scanId) : undefined;
+    if (scan?.via !== 'scan' || ctx.nowMs() - scan.receivedAt.getTime() > ctx.scanPageLifetimeMs) return sendPage(reply.code(404), expired);
+    // The readings only for a signed-in user the policy lets read this logger; others see that the upload succeeded.
+    const tenancy = ctx.services.tenancy;
+    const newest = tenancy === undefined ? undefined : await newestReadingsFor(tenancy, principalOf(request), scan.serial);
+    // An admin who scans a logger nobody owns yet may claim it from here.
+    const claim = tenancy === undefined || newest !== undefined ? undefined : await claimOfferFor(tenancy, principalOf(request), scan.serial);
+    const page = scanPage({ serial: scan.serial, newReadings: scan.newReadings, canAddLocation: !scan.locationAttached, newest, claim });
+    return sendPage(reply, page, 'geolocation=(self)');
+  });
+
+  app.get(SCAN_ERROR_PATH, { config: { policy: 'public' } }, async (_request, reply) => sendPage(reply, errorPage));
+}
+
+function sendPage(reply: FastifyReply, page: HtmlPage, permissions?: string): FastifyReply {
+  reply.header('content-security-policy', page.contentSecurityPolicy);
+  if (permissions !== undefined) reply.header('permissions-policy', permissions);
+  return reply.type('text/html; charset=utf-8').send(page.html);
+}

@@ -1,0 +1,71 @@
+import type { DirectoryUser, UserDirectory } from '../services/user-directory.ts';
+import { BAD_CREDENTIALS, type FlowRefusal } from './account-flows.ts';
+import { requiresSecondFactor, type LocalAccounts } from './local-accounts.ts';
+import type { SecondSteps } from './second-steps.ts';
+import type { EnrolmentView, TotpEnrolment } from './totp-enrolment.ts';
+
+/** Where a sign-in stands after a form: done, a code to ask for, an authenticator to set up, refused, or start again. */
+export type SignInOutcome =
+  | { status: 'signed-in'; userId: string; amr: string[] }
+  | { status: 'code'; step: string }
+  | { status: 'enrol'; view: EnrolmentView; required: boolean; error?: string }
+  | { status: 'restart'; message: string }
+  | (FlowRefusal & { step?: string });
+
+/** The new app's code did not match: nothing about accounts to hide here, so say what to do. */
+export const WRONG_NEW_CODE = 'That code does not match. Enter the code the app shows now (it changes every 30 seconds).';
+
+export const RESTART = 'That took too long or too many tries. Sign in again.';
+
+/**
+ * The steps of a sign-in in an OIDC interaction: password, then the authenticator code when the
+ * account has one, or its enrolment when the account needs one and has none (organization admins
+ * and operators get no session before that). Each later step is tied to the interaction.
+ */
+export class SignInFlow {
+  constructor(
+    private readonly accounts: LocalAccounts,
+    private readonly steps: SecondSteps,
+    private readonly enrolment: TotpEnrolment,
+    private readonly users: UserDirectory,
+  ) {}
+
+  async password(email: string, password: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const known = await this.accounts.checkPassword(email, password, sourceAddress);
+    if (known === null) return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
+    const { user, account } = known;
+    if (account.totp_enabled === 1) return { status: 'code', step: await this.steps.issue(user.id, { purpose: 'code', interaction }) };
+    if (requiresSecondFactor(user)) return { status: 'enrol', view: await this.enrolment.start(user, interaction), required: true };
+    await this.accounts.signedIn(user.id);
+    return { status: 'signed-in', userId: user.id, amr: ['pwd'] };
+  }
+
+  async code(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const step = await this.steps.find(stepToken, 'code', interaction);
+    const user = step === undefined ? undefined : await this.activeUser(step.userId);
+    const account = user === undefined ? undefined : await this.accounts.find(user.id);
+    if (step === undefined || user === undefined || account === undefined) return { status: 'restart', message: RESTART };
+    if (!(await this.accounts.checkCode({ user, account }, code, sourceAddress))) {
+      if (!(await this.steps.wrongCode(step))) return { status: 'restart', message: RESTART };
+      return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken };
+    }
+    if (!(await this.steps.consume(step))) return { status: 'restart', message: RESTART };
+    await this.accounts.signedIn(user.id);
+    return { status: 'signed-in', userId: user.id, amr: ['pwd', 'otp'] };
+  }
+
+  async enrol(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const r = await this.enrolment.confirm(stepToken, code, interaction, sourceAddress);
+    if (r.status === 'expired') return { status: 'restart', message: RESTART };
+    if (r.status === 'wrong-code') return { status: 'enrol', view: r.view, required: true, error: WRONG_NEW_CODE };
+    const user = await this.activeUser(r.userId);
+    if (user === undefined) return { status: 'restart', message: RESTART };
+    await this.accounts.signedIn(user.id);
+    return { status: 'signed-in', userId: user.id, amr: ['pwd', 'otp'] };
+  }
+
+  private async activeUser(id: string): Promise<DirectoryUser | undefined> {
+    const user = await this.users.findById(id);
+    return user?.status === 'active' ? user : undefined;
+  }
+}

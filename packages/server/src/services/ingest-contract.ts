@@ -1,0 +1,88 @@
+/**
+ * The contract between the HTTP layer and the ingestion services: the routes hand a link and
+ * where it came from to `IngestService.ingest`; the service verifies, stores and answers with
+ * what happened. Nothing in here knows about HTTP.
+ */
+
+/** Why a link was refused. Stored in the security log and counted in metrics; never shown to the scanner. */
+export type RejectionReason =
+  | 'malformed'
+  | 'unsupported-version'
+  | 'unknown-serial'
+  | 'unknown-key-version'
+  | 'auth-failed'
+  | 'invalid-content'
+  | 'future-clock'
+  | 'rate-limited';
+
+export interface ScanContext {
+  receivedAt: Date;
+  /** Client address as the HTTP layer determined it (proxy-aware). */
+  sourceAddress: string;
+  userAgent: string | null;
+  /** How the link arrived: a phone's GET of the link, or the batch API. */
+  via: 'scan' | 'api';
+}
+
+export interface ScanLocation {
+  latitude: number;
+  longitude: number;
+  /** Metres, as the browser reported it. */
+  accuracy: number | null;
+}
+
+export type IngestResult =
+  | {
+      status: 'accepted';
+      /** Unguessable id of this scan record (the scan page URL carries it). */
+      scanId: string;
+      serial: string;
+      /** Readings (all channels, shock events included) this link added that were not stored before. */
+      newReadings: number;
+      /** Readings in this link that were already stored with the same value. */
+      knownReadings: number;
+      /** Readings in this link that disagree with stored ones: integrity events, nothing overwritten. */
+      conflicts: number;
+      /** The very same link had been received before. */
+      duplicateLink: boolean;
+    }
+  | { status: 'rejected'; reason: RejectionReason; serial: string | null };
+
+export interface IngestService {
+  ingest(link: string, ctx: ScanContext): Promise<IngestResult>;
+}
+
+/** A refusal the HTTP layer decides itself (rate limits), recorded like the service's own. */
+export interface SecurityEvent {
+  reason: RejectionReason;
+  sourceAddress: string;
+  serial: string | null;
+  at: Date;
+  via?: ScanContext['via'];
+  userAgent?: string | null;
+}
+
+export interface SecurityEventLog {
+  record(event: SecurityEvent): Promise<void>;
+}
+
+/** What a scan page may show about a scan: the figures, nothing about the data. */
+export interface ScanSummary {
+  scanId: string;
+  serial: string;
+  receivedAt: Date;
+  via: ScanContext['via'];
+  newReadings: number;
+  knownReadings: number;
+  conflicts: number;
+  duplicateLink: boolean;
+  locationAttached: boolean;
+}
+
+export type AttachLocationResult = 'attached' | 'not-found' | 'already-located' | 'too-late' | 'invalid-location';
+
+export interface ScanRecords {
+  /** Once per scan, and only within a short window after it (see openServices' `locationWindowMs`). */
+  attachLocation(scanId: string, location: ScanLocation): Promise<AttachLocationResult>;
+  get(scanId: string): Promise<ScanSummary | undefined>;
+}

@@ -1,0 +1,69 @@
+import { SAMPLED_CHANNELS } from '@qrlog/link';
+import { decide, standingIn } from '../access/policy.ts';
+import type { Principal } from '../access/principal.ts';
+import type { TenancyServices } from './tenancy-services.ts';
+
+/** The newest readings of one channel, as the scan page shows them. */
+export interface NewestReadings {
+  channel: string;
+  unit: string;
+  /** Oldest first; t in Unix seconds, v null for a sensor fault. */
+  readings: { t: number; v: number | null }[];
+}
+
+/** An unclaimed logger an admin scanned: into which of their organization's teams it may be claimed. */
+export interface ClaimOffer {
+  orgId: string;
+  serial: string;
+  teams: { id: string; name: string }[];
+}
+
+/** How many readings per channel the scan page shows. */
+const SHOWN = 6;
+
+/**
+ * What the scan page may add for the person who scanned: the logger's newest readings, but only
+ * for a signed-in user whom the policy lets read this logger. Everyone else (anonymous, another
+ * organization, a team without access) gets undefined and sees only that the upload succeeded.
+ */
+export async function newestReadingsFor(tenancy: TenancyServices, principal: Principal, serial: string): Promise<NewestReadings[] | undefined> {
+  if (principal.kind !== 'user') return undefined;
+  const subject = await tenancy.resolver.subject(principal);
+  const target = await tenancy.resolver.target('logger', serial);
+  if (!decide(subject, { action: 'logger.read', target: 'logger' }, target).allow) return undefined;
+  // Where each channel's stored readings end (the logger's clock, not the time of the scan).
+  const ends = new Map<string, { end: number; interval: number }>();
+  for (const channel of await tenancy.readings.coverage(serial)) {
+    for (const session of channel.sessions) {
+      const last = session.known[session.known.length - 1]?.toTime;
+      const end = last === undefined ? NaN : Date.parse(last) / 1000;
+      if (!Number.isNaN(end) && end > (ends.get(channel.name)?.end ?? -Infinity)) ends.set(channel.name, { end, interval: session.interval });
+    }
+  }
+  const out: NewestReadings[] = [];
+  for (const c of SAMPLED_CHANNELS) {
+    const span = ends.get(c.name);
+    if (span === undefined) continue;
+    const series = await tenancy.readings.series(serial, c.name, { from: span.end - span.interval * SHOWN * 4, to: span.end + 1 });
+    const start = Math.max(0, series.t.length - SHOWN);
+    const readings = series.t.slice(start).map((t, i) => ({ t, v: series.v[start + i] ?? null }));
+    if (readings.length > 0) out.push({ channel: c.name, unit: c.unit, readings });
+  }
+  return out;
+}
+
+/**
+ * A signed-in organization admin who scans a logger nobody has claimed yet may claim it from the
+ * scan page (through the claims API, with the session's CSRF token). Undefined for anyone else,
+ * and for a logger claimed already (by whomever: the page does not say).
+ */
+export async function claimOfferFor(tenancy: TenancyServices, principal: Principal, serial: string): Promise<ClaimOffer | undefined> {
+  if (principal.kind !== 'user') return undefined;
+  const subject = await tenancy.resolver.subject(principal);
+  if (subject.kind !== 'user' || subject.orgId === null || standingIn(subject, subject.orgId) !== 'admin') return undefined;
+  const org = await tenancy.resolver.target('organization', subject.orgId);
+  if (org === 'missing' || !decide(subject, { action: 'logger.claim', target: 'organization' }, org).allow) return undefined;
+  if (!(await tenancy.tenancy.loggerExists(serial)) || (await tenancy.tenancy.isClaimed(serial))) return undefined;
+  const teams = await tenancy.queries.teams(subject.orgId, { limit: 100 });
+  return { orgId: subject.orgId, serial, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
+}

@@ -1,0 +1,141 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from './database-schema.ts';
+import type { LoggerClaimsTable, LoggerSharesTable, ShareAccess } from './identity-schema.ts';
+
+export type LoggerClaimRow = Selectable<LoggerClaimsTable>;
+export type LoggerShareRow = Selectable<LoggerSharesTable>;
+
+/**
+ * Which loggers a listing may show: every claimed logger of `orgIds`, of organizations that
+ * granted operators access (`operatorGranted`), and, for a plain user, those of `teams.orgId`
+ * that their teams own or are shared with.
+ */
+export interface LoggerScope {
+  orgIds: readonly string[];
+  operatorGranted: boolean;
+  /** An operator's own organization, where their role counts instead of the grant. */
+  operatorHomeOrgId?: string;
+  teams?: { orgId: string; teamIds: readonly string[] };
+}
+
+export interface LoggerListFilter {
+  /** Serial prefix (upper-case). */
+  serialPrefix?: string;
+  teamId?: string;
+  orgId?: string;
+  model?: string;
+  /** Only loggers with a scan at or after / before (Unix ms). */
+  scannedSince?: number;
+  afterSerial?: string;
+  limit: number;
+}
+
+export interface LoggerListRow {
+  serial: string;
+  model: string | null;
+  created_at: number;
+  team_id: string;
+  org_id: string;
+  claimed_at: number;
+  last_scan_at: number | null;
+}
+
+/** Claims (which team owns a logger) and shares (which other teams may see it). */
+export const loggerAccessRepository = {
+  /** False when the logger is claimed already. */
+  async insertClaim(db: Kysely<Database>, row: LoggerClaimRow): Promise<boolean> {
+    const r = await db
+      .insertInto('logger_claims')
+      .values(row)
+      .onConflict((oc) => oc.column('serial').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  },
+
+  /** The claim with its team's organization and that organization's operator-access grant. */
+  claimOf(db: Kysely<Database>, serial: string): Promise<(LoggerClaimRow & { org_id: string; operator_access: number }) | undefined> {
+    return db
+      .selectFrom('logger_claims as c')
+      .innerJoin('teams as t', 't.id', 'c.team_id')
+      .innerJoin('organizations as o', 'o.id', 't.org_id')
+      .select(['c.serial', 'c.team_id', 'c.claimed_at', 'c.claimed_by', 't.org_id', 'o.operator_access'])
+      .where('c.serial', '=', serial)
+      .executeTakeFirst();
+  },
+
+  sharesOf(db: Kysely<Database>, serial: string): Promise<LoggerShareRow[]> {
+    return db.selectFrom('logger_shares').selectAll().where('serial', '=', serial).orderBy('team_id').execute();
+  },
+
+  /** Creates or changes a share; true when it changed anything. */
+  async putShare(db: Kysely<Database>, serial: string, teamId: string, access: ShareAccess, at: number): Promise<boolean> {
+    const r = await db
+      .insertInto('logger_shares')
+      .values({ serial, team_id: teamId, access, created_at: at })
+      .onConflict((oc) => oc.columns(['serial', 'team_id']).doUpdateSet({ access }).where('logger_shares.access', '<>', access))
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  },
+
+  async deleteShare(db: Kysely<Database>, serial: string, teamId: string): Promise<boolean> {
+    const r = await db.deleteFrom('logger_shares').where('serial', '=', serial).where('team_id', '=', teamId).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  },
+
+  /** Claimed loggers in scope, by serial, with their newest scan time. */
+  list(db: Kysely<Database>, scope: LoggerScope, filter: LoggerListFilter): Promise<LoggerListRow[]> {
+    const teams = scope.teams;
+    const byTeams = teams !== undefined && teams.teamIds.length > 0 ? teams : undefined;
+    if (scope.orgIds.length === 0 && !scope.operatorGranted && byTeams === undefined) return Promise.resolve([]);
+    let q = db
+      .selectFrom('logger_claims as c')
+      .innerJoin('teams as t', 't.id', 'c.team_id')
+      .innerJoin('organizations as o', 'o.id', 't.org_id')
+      .innerJoin('loggers as l', 'l.serial', 'c.serial')
+      .select((eb) => [
+        'l.serial',
+        'l.model',
+        'l.created_at',
+        'c.team_id',
+        't.org_id',
+        'c.claimed_at',
+        eb.selectFrom('scans as s').select((s) => s.fn.max('s.received_at').as('m')).whereRef('s.serial', '=', 'c.serial').as('last_scan_at'),
+      ])
+      .where((eb) => {
+        const any = [];
+        if (scope.orgIds.length > 0) any.push(eb('t.org_id', 'in', scope.orgIds));
+        const home = scope.operatorHomeOrgId;
+        if (scope.operatorGranted) any.push(home === undefined ? eb('o.operator_access', '=', 1) : eb.and([eb('o.operator_access', '=', 1), eb('t.org_id', '<>', home)]));
+        if (byTeams !== undefined) {
+          any.push(
+            eb.and([
+              eb('t.org_id', '=', byTeams.orgId),
+              eb.or([
+                eb('c.team_id', 'in', byTeams.teamIds),
+                eb.exists(eb.selectFrom('logger_shares as sh').select('sh.serial').whereRef('sh.serial', '=', 'c.serial').where('sh.team_id', 'in', byTeams.teamIds)),
+              ]),
+            ]),
+          );
+        }
+        return eb.or(any);
+      });
+    const teamId = filter.teamId;
+    if (teamId !== undefined) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('c.team_id', '=', teamId),
+          eb.exists(eb.selectFrom('logger_shares as sh').select('sh.serial').whereRef('sh.serial', '=', 'c.serial').where('sh.team_id', '=', teamId)),
+        ]),
+      );
+    }
+    if (filter.serialPrefix !== undefined) q = q.where('c.serial', '>=', filter.serialPrefix).where('c.serial', '<', `${filter.serialPrefix}\u007f`);
+    if (filter.orgId !== undefined) q = q.where('t.org_id', '=', filter.orgId);
+    if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
+    const since = filter.scannedSince;
+    if (since !== undefined) {
+      q = q.where((eb) => eb.exists(eb.selectFrom('scans as s2').select('s2.id').whereRef('s2.serial', '=', 'c.serial').where('s2.received_at', '>=', since)));
+    }
+    if (filter.afterSerial !== undefined) q = q.where('c.serial', '>', filter.afterSerial);
+    return q.orderBy('c.serial').limit(filter.limit).execute();
+  },
+};

@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database-schema.ts';
+
+export interface ScanListRow {
+  id: string;
+  serial: string;
+  received_at: number;
+  via: string;
+  source_address: string;
+  new_readings: number;
+  known_readings: number;
+  conflicts: number;
+  duplicate_link: number;
+  latitude: number | null;
+  longitude: number | null;
+  accuracy: number | null;
+}
+
+export interface SecurityEventListRow {
+  id: number;
+  occurred_at: number;
+  reason: string;
+  source_address: string;
+  serial: string | null;
+  via: string | null;
+}
+
+/** Read-side listings of scans and security events for the API, newest first, by keyset cursor. */
+export const loggerActivityRepository = {
+  /**
+   * A logger's scans, newest first. The cursor is a time and how many scans of exactly that
+   * time were shown already, so scan ids (capabilities of the scan page) never appear in it.
+   */
+  async scans(db: Kysely<Database>, serial: string, before: { at: number; skip: number } | undefined, limit: number): Promise<ScanListRow[]> {
+    let q = db
+      .selectFrom('scans')
+      .select(['id', 'serial', 'received_at', 'via', 'source_address', 'new_readings', 'known_readings', 'conflicts', 'duplicate_link', 'latitude', 'longitude', 'accuracy'])
+      .where('serial', '=', serial);
+    if (before !== undefined) q = q.where('received_at', '<=', before.at);
+    const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + (before?.skip ?? 0)).execute();
+    return before === undefined ? rows : rows.slice(before.skip);
+  },
+
+  /** The newest scan of a logger, if any. */
+  async lastScanAt(db: Kysely<Database>, serial: string): Promise<number | null> {
+    const r = await db.selectFrom('scans').select((eb) => eb.fn.max('received_at').as('m')).where('serial', '=', serial).executeTakeFirst();
+    return r?.m ?? null;
+  },
+
+  /**
+   * Security events, newest first: `orgId` set, only those naming a logger the organization's
+   * teams own, since they own it (refusals without a known serial belong to nobody but the platform).
+   */
+  securityEvents(db: Kysely<Database>, options: { orgId?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
+    let q = db.selectFrom('security_events as e').select(['e.id', 'e.occurred_at', 'e.reason', 'e.source_address', 'e.serial', 'e.via']);
+    const orgId = options.orgId;
+    if (orgId !== undefined) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('logger_claims as c')
+            .innerJoin('teams as t', 't.id', 'c.team_id')
+            .select('c.serial')
+            .whereRef('c.serial', '=', 'e.serial')
+            // Only from the claim on: what happened before was not the organization's.
+            .whereRef('e.occurred_at', '>=', 'c.claimed_at')
+            .where('t.org_id', '=', orgId),
+        ),
+      );
+    }
+    if (options.beforeId !== undefined) q = q.where('e.id', '<', options.beforeId);
+    return q.orderBy('e.id', 'desc').limit(options.limit).execute();
+  },
+};

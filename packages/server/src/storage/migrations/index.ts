@@ -1,0 +1,17 @@
+import type { QrlogMigration } from './migration.ts';
+import { tables } from './0001-tables.ts';
+import { appendOnly } from './0002-append-only.ts';
+import { serviceRole } from './0003-service-role.ts';
+import { identity } from './0010-identity.ts';
+import { embeddedProvider } from './0011-embedded-provider.ts';
+import { auth } from './0012-auth.ts';
+
+/** Every migration, in order; names are stored in kysely_migration and never change. */
+export const MIGRATIONS: Record<string, QrlogMigration> = {
+  '0001-tables': tables,
+  '0002-append-only': appendOnly,
+  '0003-service-role': serviceRole,
+  '0010-identity': identity,
+  '0011-embedded-provider': embeddedProvider,
+  '0012-auth': auth,
+};

@@ -1,0 +1,90 @@
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database-schema.ts';
+import type { DatabaseHandle } from './database-handle.ts';
+
+/** The role the service works as: INSERT/SELECT only on the append-only tables (see migrations). */
+export const SERVICE_ROLE = 'qrlog_service';
+
+export interface PostgresOptions {
+  /** Schema to work in (search_path); tests give each test its own. Default: the server's default. */
+  schema?: string;
+  /**
+   * 'service' (default) switches every connection to SERVICE_ROLE when the login may, so that
+   * the database refuses changes to evidence even if the code tried; 'owner' keeps the login's
+   * rights, for migrations and `qrlog readings rebuild`.
+   */
+  as?: 'service' | 'owner';
+  poolSize?: number;
+}
+
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** bigint columns hold Unix milliseconds and ids, all far below 2^53: read them as numbers. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: Parameters<typeof pg.types.getTypeParser>[0], format?: 'text' | 'binary'): unknown =>
+    oid === pg.types.builtins.INT8 ? Number : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export function openPostgresDatabase(connectionString: string, options: PostgresOptions = {}): DatabaseHandle {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new Error('PostgreSQL schema name must be lower-case letters, digits and _');
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    types,
+    ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const asService = (options.as ?? 'service') === 'service';
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool,
+      async onCreateConnection(connection) {
+        if (!asService) return;
+        const { rows } = await connection.executeQuery<{ may: boolean }>(
+          CompiledQuery.raw(
+            `select case when exists (select 1 from pg_roles where rolname = $1)
+               then pg_has_role(current_user, $1, 'MEMBER') else false end as may`,
+            [SERVICE_ROLE],
+          ),
+        );
+        if (rows[0]?.may === true) await connection.executeQuery(CompiledQuery.raw(`set role ${SERVICE_ROLE}`));
+      },
+    }),
+  });
+
+  return {
+    kind: 'postgres',
+    db,
+    writeTransaction(fn) {
+      return db.transaction().execute(fn);
+    },
+    async lockLogger(trx, serial) {
+      const row = await trx.selectFrom('loggers').select('serial').where('serial', '=', serial).forUpdate().executeTakeFirst();
+      return row !== undefined;
+    },
+    isUniqueViolation(error) {
+      return (error as { code?: unknown } | null)?.code === '23505';
+    },
+    async sizeOnDisk() {
+      const { rows } = await sql<{ bytes: number | null }>`
+        select sum(pg_total_relation_size(c.oid))::bigint as bytes
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = current_schema() and c.relkind in ('r', 'm')`.execute(db);
+      return rows[0]?.bytes ?? 0;
+    },
+    async sizeByTable() {
+      const { rows } = await sql<{ name: string; bytes: number }>`
+        select c.relname as name, pg_total_relation_size(c.oid)::bigint as bytes
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = current_schema() and c.relkind = 'r' order by 2 desc`.execute(db);
+      return Object.fromEntries(rows.map((r) => [r.name, r.bytes]));
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database-schema.ts';
+
+/**
+ * No block holds more slots than this, so the blocks overlapping [lo, hi] are exactly those
+ * whose first seq lies in [lo − MAX_BLOCK_SLOTS + 1, hi]: one bounded index range scan.
+ */
+export const MAX_BLOCK_SLOTS = 1024;
+
+export interface ReadingBlock {
+  channel: number;
+  session: number;
+  firstSeq: number;
+  count: number;
+  chainIndex: number;
+  data: Buffer;
+}
+
+export interface BlockExtent {
+  channel: number;
+  session: number;
+  firstSeq: number;
+  count: number;
+}
+
+/** Insert-only blocks of readings, each a contiguous run that one link added. */
+export const readingBlockRepository = {
+  async insert(db: Kysely<Database>, serial: string, b: ReadingBlock): Promise<void> {
+    if (b.count < 1 || b.count > MAX_BLOCK_SLOTS) throw new RangeError('block size out of range');
+    await db
+      .insertInto('reading_blocks')
+      .values({ serial, channel: b.channel, session: b.session, first_seq: b.firstSeq, count: b.count, chain_index: b.chainIndex, data: b.data })
+      .execute();
+  },
+
+  /** Blocks of one channel and session holding any seq in [lo, hi], in seq order. */
+  async overlapping(db: Kysely<Database>, serial: string, channel: number, session: number, lo: number, hi: number): Promise<ReadingBlock[]> {
+    const rows = await db
+      .selectFrom('reading_blocks')
+      .select(['first_seq', 'count', 'chain_index', 'data'])
+      .where('serial', '=', serial)
+      .where('channel', '=', channel)
+      .where('session', '=', session)
+      .where('first_seq', '>=', lo - MAX_BLOCK_SLOTS + 1)
+      .where('first_seq', '<=', hi)
+      .orderBy('first_seq')
+      .execute();
+    return rows
+      .filter((r) => r.first_seq + r.count > lo)
+      .map((r) => ({ channel, session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
+  },
+
+  /** Where blocks are (without their data), in (channel, session, seq) order: coverage. */
+  async extents(db: Kysely<Database>, serial: string): Promise<BlockExtent[]> {
+    const rows = await db
+      .selectFrom('reading_blocks')
+      .select(['channel', 'session', 'first_seq', 'count'])
+      .where('serial', '=', serial)
+      .orderBy('channel')
+      .orderBy('session')
+      .orderBy('first_seq')
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count }));
+  },
+
+  /** All blocks of a logger in a stable order, data included: rebuild comparisons. */
+  async all(db: Kysely<Database>, serial: string): Promise<ReadingBlock[]> {
+    const rows = await db
+      .selectFrom('reading_blocks')
+      .select(['channel', 'session', 'first_seq', 'count', 'chain_index', 'data'])
+      .where('serial', '=', serial)
+      .orderBy('channel')
+      .orderBy('session')
+      .orderBy('first_seq')
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
+  },
+
+  /** Owner only, with the append-only guard lifted in the same transaction (readings rebuild). */
+  async deleteForLogger(db: Kysely<Database>, serial: string): Promise<void> {
+    await db.deleteFrom('reading_blocks').where('serial', '=', serial).execute();
+  },
+};

@@ -1,0 +1,338 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registeredRoutes, type RegisteredRoute } from '../../packages/server/src/access/policy-hook.ts';
+import { policyLabel } from '../../packages/server/src/access/policy.ts';
+import { buildApp } from '../../packages/server/src/http/build-app.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
+import { startAccessApp, type AccessApp, type Credential } from './support/access-app.ts';
+import { buildWorld, type Tenant, type World } from './support/tenant-world.ts';
+
+/**
+ * Every route the app registers × every kind of caller × an object of the caller's own
+ * organization and of another one, against the status this table expects for the route's
+ * declared policy. Callers prove who they are through the real mechanisms: a web session
+ * (cookie + CSRF token), an access token exchanged for an API key, or nothing. A route missing
+ * from `ROUTES`, or declaring another policy than the table says, fails the suite.
+ */
+
+type Who = 'anonymous' | 'operator' | 'admin' | 'user' | 'key-read' | 'key-write' | 'key-admin';
+type Side = 'own' | 'other';
+type Expected = 'ok' | 401 | 403 | 404;
+const WHO: readonly Who[] = ['anonymous', 'operator', 'admin', 'user', 'key-read', 'key-write', 'key-admin'];
+const KEYS: readonly Who[] = ['key-read', 'key-write', 'key-admin'];
+const MEMBERS: readonly Who[] = ['admin', 'user', ...KEYS];
+
+/**
+ * The expected answer per policy, written out independently of access/policy.ts. All callers
+ * but the operator belong to organization A; "own" objects are A's, "other" objects B's (the
+ * operator belongs to neither, and B has not granted operators access to readings).
+ */
+function expected(label: string, who: Who, side: Side): Expected {
+  if (label === 'public') return 'ok';
+  if (who === 'anonymous') return 401;
+  const allowed = (own: readonly Who[], operator: 'ok' | 403 | 404): Expected => {
+    if (who === 'operator') return operator === 'ok' ? 'ok' : operator;
+    if (side === 'other') return 404;
+    return own.includes(who) ? 'ok' : 403;
+  };
+  const untargeted = (ok: readonly Who[]): Expected => (ok.includes(who) ? 'ok' : 403);
+  switch (label) {
+    case 'self':
+    case 'org.list':
+    case 'loggers.list':
+      return 'ok';
+    case 'org.create':
+    case 'platform.read':
+      return untargeted(['operator']);
+    case 'org.read@organization':
+    case 'teams.read@organization':
+    case 'teams.read@team':
+      return allowed(MEMBERS, 'ok');
+    case 'org.update@organization':
+      return allowed(['admin'], 403);
+    case 'members.manage@organization':
+    case 'members.manage@member':
+      // Both organizations have an active admin: operators keep out of their members.
+      return allowed(['admin'], 403);
+    case 'teams.manage@organization':
+    case 'teams.manage@team':
+    case 'members.read@organization':
+    case 'security.read@organization':
+    case 'audit.read@organization':
+      return allowed(['admin', 'key-admin'], 'ok');
+    case 'logger.read@logger':
+    case 'logger.export@logger':
+      return allowed(MEMBERS, 404);
+    case 'logger.share@logger':
+      return allowed(['admin', 'key-admin'], 404);
+    case 'logger.claim@organization':
+      return allowed(['admin', 'key-admin'], 403);
+    case 'api-keys.read@organization':
+      return allowed(['admin'], 'ok');
+    case 'api-keys.manage@organization':
+    case 'api-keys.manage@api-key':
+      return allowed(['admin'], 403);
+    default:
+      throw new Error(`the matrix has no expectation for policy ${label}`);
+  }
+}
+
+interface Sample {
+  url: string;
+  payload?: object;
+}
+
+interface Fixture {
+  app: AccessApp;
+  w: World;
+}
+
+type Prepare = (f: Fixture, t: Tenant) => Promise<Sample> | Sample;
+const CLI = { actor: { kind: 'operator-cli' as const } };
+const unique = () => randomBytes(4).toString('hex');
+/** What the policy answers a caller who is no one: never seen on a public route. */
+const POLICY_401 = JSON.stringify({ error: { code: 'unauthorized', message: 'sign in, or send a bearer token' } });
+
+/** Each registered route: the policy it must declare, and how to make a request that succeeds when allowed. */
+const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
+  // Public: the ingestion side, sign-in, the API's own description.
+  'GET /healthz': { policy: 'public', prepare: () => ({ url: '/healthz' }) },
+  'GET /readyz': { policy: 'public', prepare: () => ({ url: '/readyz' }) },
+  'GET /metrics': { policy: 'public', prepare: () => ({ url: '/metrics' }) },
+  'GET /scan/:scanId': { policy: 'public', prepare: () => ({ url: '/scan/AAAAAAAAAAAAAAAAAAAAAA' }) },
+  'GET /scan-error': { policy: 'public', prepare: () => ({ url: '/scan-error' }) },
+  'POST /api/v1/scans/:scanId/location': { policy: 'public', prepare: () => ({ url: '/api/v1/scans/AAAAAAAAAAAAAAAAAAAAAA/location', payload: { latitude: 1, longitude: 2 } }) },
+  'POST /api/v1/scans': { policy: 'public', prepare: () => ({ url: '/api/v1/scans', payload: { links: ['https://qr.example/123'] } }) },
+  'GET /auth/login': { policy: 'public', prepare: () => ({ url: '/auth/login' }) },
+  'GET /auth/callback': { policy: 'public', prepare: () => ({ url: '/auth/callback?code=x&state=y' }) },
+  'POST /auth/logout': { policy: 'public', prepare: () => ({ url: '/auth/logout' }) },
+  'GET /auth/signed-out': { policy: 'public', prepare: () => ({ url: '/auth/signed-out' }) },
+  'GET /auth/session': { policy: 'public', prepare: () => ({ url: '/auth/session' }) },
+  'GET /api/v1/auth/jwks.json': { policy: 'public', prepare: () => ({ url: '/api/v1/auth/jwks.json' }) },
+  'POST /api/v1/auth/token': {
+    policy: 'public',
+    prepare: async ({ app }, t) => {
+      const key = await app.services.tenancy.apiKeys.create({ orgId: t.orgId, scopes: ['read'], actor: CLI.actor });
+      return { url: '/api/v1/auth/token', payload: { grant_type: 'client_credentials', client_id: key.id, client_secret: key.secret } };
+    },
+  },
+  'GET /*': { policy: 'public', prepare: () => ({ url: '/no-such-page' }) },
+  'GET /api/v1/openapi.json': { policy: 'public', prepare: () => ({ url: '/api/v1/openapi.json' }) },
+  'GET /api/v1/docs': { policy: 'public', prepare: () => ({ url: '/api/v1/docs' }) },
+  'GET /api/v1/docs/': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/' }) },
+  'GET /api/v1/docs/static/index.html': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/static/index.html' }) },
+  'GET /api/v1/docs/static/swagger-initializer.js': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/static/swagger-initializer.js' }) },
+  'GET /api/v1/docs/json': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/json' }) },
+  'GET /api/v1/docs/yaml': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/yaml' }) },
+  'GET /api/v1/docs/static/*': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/static/swagger-ui.css' }) },
+  // The embedded OpenID provider and its account pages: public, each guarded by its own flow.
+  'GET /oidc/*': { policy: 'public', prepare: () => ({ url: '/oidc/.well-known/openid-configuration' }) },
+  'POST /oidc/*': { policy: 'public', prepare: () => ({ url: '/oidc/token', payload: { grant_type: 'authorization_code' } }) },
+  'OPTIONS /oidc/*': { policy: 'public', prepare: () => ({ url: '/oidc/token' }) },
+  'GET /interaction/:uid': { policy: 'public', prepare: () => ({ url: '/interaction/no-such-interaction' }) },
+  'POST /interaction/:uid/login': { policy: 'public', prepare: () => ({ url: '/interaction/no-such-interaction/login', payload: { email: 'x@example.test', password: 'x' } }) },
+  'POST /interaction/:uid/code': { policy: 'public', prepare: () => ({ url: '/interaction/no-such-interaction/code', payload: { code: '123456' } }) },
+  'POST /interaction/:uid/enrol': { policy: 'public', prepare: () => ({ url: '/interaction/no-such-interaction/enrol', payload: { code: '123456' } }) },
+  'GET /account/reset': { policy: 'public', prepare: () => ({ url: '/account/reset' }) },
+  'POST /account/reset': { policy: 'public', prepare: () => ({ url: '/account/reset', payload: { email: 'nobody@example.test' } }) },
+  'GET /account/reset/confirm': { policy: 'public', prepare: () => ({ url: '/account/reset/confirm?token=nope' }) },
+  'POST /account/reset/confirm': { policy: 'public', prepare: () => ({ url: '/account/reset/confirm', payload: { token: 'nope', password: 'x' } }) },
+  'GET /account/invitation': { policy: 'public', prepare: () => ({ url: '/account/invitation?token=nope' }) },
+  'POST /account/invitation': { policy: 'public', prepare: () => ({ url: '/account/invitation', payload: { token: 'nope', password: 'x' } }) },
+  'GET /account/setup': { policy: 'public', prepare: () => ({ url: '/account/setup?token=nope' }) },
+  'POST /account/setup': { policy: 'public', prepare: () => ({ url: '/account/setup', payload: { token: 'nope', password: 'x' } }) },
+  'GET /account/password': { policy: 'public', prepare: () => ({ url: '/account/password' }) },
+  'POST /account/password': { policy: 'public', prepare: () => ({ url: '/account/password', payload: { password: 'x' } }) },
+  'GET /account/two-factor': { policy: 'public', prepare: () => ({ url: '/account/two-factor' }) },
+  'POST /account/two-factor': { policy: 'public', prepare: () => ({ url: '/account/two-factor', payload: { code: '123456' } }) },
+  'POST /account/two-factor/confirm': { policy: 'public', prepare: () => ({ url: '/account/two-factor/confirm', payload: { code: '123456' } }) },
+
+  // Who one is; lists filtered by what one may see.
+  'GET /api/v1/me': { policy: 'self', prepare: () => ({ url: '/api/v1/me' }) },
+  'GET /api/v1/orgs': { policy: 'org.list', prepare: () => ({ url: '/api/v1/orgs' }) },
+  'GET /api/v1/loggers': { policy: 'loggers.list', prepare: () => ({ url: '/api/v1/loggers' }) },
+  'POST /api/v1/orgs': { policy: 'org.create', prepare: () => ({ url: '/api/v1/orgs', payload: { name: `Org ${unique()}` } }) },
+  'GET /api/v1/audit-log': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/audit-log' }) },
+  'GET /api/v1/security-events': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/security-events' }) },
+
+  // Organizations, teams, members.
+  'GET /api/v1/orgs/:orgId': { policy: 'org.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}` }) },
+  'PATCH /api/v1/orgs/:orgId': { policy: 'org.update@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}`, payload: { name: t.name } }) },
+  'GET /api/v1/orgs/:orgId/teams': { policy: 'teams.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/teams` }) },
+  'POST /api/v1/orgs/:orgId/teams': { policy: 'teams.manage@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/teams`, payload: { name: `team ${unique()}` } }) },
+  'GET /api/v1/teams/:teamId': { policy: 'teams.read@team', prepare: (_f, t) => ({ url: `/api/v1/teams/${t.teamId}` }) },
+  'PUT /api/v1/teams/:teamId/members/:userId': { policy: 'teams.manage@team', prepare: (_f, t) => ({ url: `/api/v1/teams/${t.otherTeamId}/members/${t.admin.id}` }) },
+  'DELETE /api/v1/teams/:teamId/members/:userId': {
+    policy: 'teams.manage@team',
+    prepare: async ({ app }, t) => {
+      const u = await app.addUser(`m-${unique()}@${t.name.toLowerCase()}.test`, { orgId: t.orgId, role: 'user', teamIds: [t.otherTeamId] });
+      return { url: `/api/v1/teams/${t.otherTeamId}/members/${u.id}` };
+    },
+  },
+  'GET /api/v1/orgs/:orgId/members': { policy: 'members.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/members` }) },
+  'POST /api/v1/orgs/:orgId/members': {
+    policy: 'members.manage@organization',
+    prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/members`, payload: { email: `new-${unique()}@example.test`, role: 'user' } }),
+  },
+  'PATCH /api/v1/members/:userId': {
+    policy: 'members.manage@member',
+    prepare: async ({ app }, t) => {
+      const u = await app.addUser(`r-${unique()}@${t.name.toLowerCase()}.test`, { orgId: t.orgId, role: 'user' });
+      return { url: `/api/v1/members/${u.id}`, payload: { role: 'admin' } };
+    },
+  },
+  'DELETE /api/v1/members/:userId': {
+    policy: 'members.manage@member',
+    prepare: async ({ app }, t) => {
+      const u = await app.addUser(`d-${unique()}@${t.name.toLowerCase()}.test`, { orgId: t.orgId, role: 'user' });
+      return { url: `/api/v1/members/${u.id}` };
+    },
+  },
+
+  // Loggers and readings (the "own" logger is owned by the team the org user is in).
+  'GET /api/v1/loggers/:serial': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}` }) },
+  'GET /api/v1/loggers/:serial/coverage': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/coverage` }) },
+  'GET /api/v1/loggers/:serial/scans': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/scans` }) },
+  'GET /api/v1/loggers/:serial/readings': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/readings?channel=temperature` }) },
+  'GET /api/v1/loggers/:serial/readings/overview': {
+    policy: 'logger.read@logger',
+    prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/readings/overview?channel=humidity&points=10` }),
+  },
+  'GET /api/v1/loggers/:serial/export': { policy: 'logger.export@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/export` }) },
+  'POST /api/v1/orgs/:orgId/claims': {
+    policy: 'logger.claim@organization',
+    prepare: async ({ app }, t) => {
+      const [key] = await app.services.loggers.provision(1, null);
+      return { url: `/api/v1/orgs/${t.orgId}/claims`, payload: { serial: key?.serial } };
+    },
+  },
+  'PUT /api/v1/loggers/:serial/shares/:teamId': {
+    policy: 'logger.share@logger',
+    prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/shares/${t.otherTeamId}`, payload: { access: 'read' } }),
+  },
+  'DELETE /api/v1/loggers/:serial/shares/:teamId': {
+    policy: 'logger.share@logger',
+    prepare: async ({ app }, t) => {
+      await app.services.tenancy.tenancy.putShare(t.logger.serial, t.otherTeamId, 'read', CLI);
+      return { url: `/api/v1/loggers/${t.logger.serial}/shares/${t.otherTeamId}` };
+    },
+  },
+
+  // Logs and API keys.
+  'GET /api/v1/orgs/:orgId/audit-log': { policy: 'audit.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/audit-log` }) },
+  'GET /api/v1/orgs/:orgId/security-events': { policy: 'security.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/security-events` }) },
+  'GET /api/v1/orgs/:orgId/api-keys': { policy: 'api-keys.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/api-keys` }) },
+  'POST /api/v1/orgs/:orgId/api-keys': { policy: 'api-keys.manage@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/api-keys`, payload: { scope: 'read' } }) },
+  'DELETE /api/v1/api-keys/:keyId': {
+    policy: 'api-keys.manage@api-key',
+    prepare: async ({ app }, t) => {
+      const key = await app.services.tenancy.apiKeys.create({ orgId: t.orgId, scopes: ['read'], actor: CLI.actor });
+      return { url: `/api/v1/api-keys/${key.id}` };
+    },
+  },
+};
+
+/** HEAD routes answer as their GET. */
+function routeKey(r: RegisteredRoute): string {
+  return `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
+}
+
+describe('a route without a declared policy', () => {
+  const bare = () =>
+    buildApp({ services: { ingest: { ingest: () => Promise.reject(new Error('unused')) }, scans: { attachLocation: () => Promise.resolve('not-found'), get: () => Promise.resolve(undefined) }, securityEvents: { record: () => Promise.resolve() }, readiness: { check: () => Promise.resolve(true) } }, limits: { perAddress: { perMinute: 0, burst: 1 }, perSerial: { perMinute: 0, burst: 1 } }, maxBatch: 1, trustProxy: false, logger: false });
+
+  it('cannot be registered, at the root or in a plugin', async () => {
+    const app = bare();
+    expect(() => app.get('/api/v1/forgotten', () => Promise.resolve({}))).toThrow(/GET \/api\/v1\/forgotten has no policy/);
+    expect(() => app.get('/api/v1/typo', { config: { policy: { action: 'logger.reed' as 'logger.read' } } }, () => Promise.resolve({}))).toThrow(/unknown policy action/);
+    await app.close();
+    const withPlugin = bare();
+    void withPlugin.register(async (scope) => {
+      await Promise.resolve(); // as a plugin that loads something first
+      scope.post('/api/v1/plugin-route', () => Promise.resolve({}));
+    });
+    await expect(withPlugin.ready()).rejects.toThrow(/plugin-route has no policy/);
+  });
+});
+
+describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
+  let app: AccessApp;
+  let w: World;
+  let credentials: Record<Who, Credential>;
+
+  beforeAll(async () => {
+    app = await startAccessApp(kind);
+    w = await buildWorld(app);
+    credentials = {
+      anonymous: w.as.anonymous,
+      operator: w.as.operator,
+      admin: w.as.adminA,
+      user: w.as.userA,
+      'key-read': w.as.keyReadA,
+      'key-write': w.as.keyWriteA,
+      'key-admin': w.as.keyAdminA,
+    };
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('has an expectation for every registered route, and each route declares the policy the table says', () => {
+    const routes = registeredRoutes(app.app);
+    expect(routes.length).toBeGreaterThan(40);
+    const missing = [...new Set(routes.map(routeKey))].filter((k) => !(k in ROUTES));
+    expect(missing, 'routes missing from the authorization matrix').toEqual([]);
+    const wrong = routes.filter((r) => ROUTES[routeKey(r)]?.policy !== policyLabel(r.policy)).map((r) => `${routeKey(r)}: ${policyLabel(r.policy)}`);
+    expect(wrong, 'routes whose policy differs from the matrix').toEqual([]);
+    const stale = Object.keys(ROUTES).filter((k) => !routes.some((r) => routeKey(r) === k));
+    expect(stale, 'matrix rows for routes that do not exist').toEqual([]);
+  });
+
+  it('answers every route for every caller and organization as its policy says', async () => {
+    const failures: string[] = [];
+    const publicStatus: Record<string, number> = {};
+    let checked = 0;
+    for (const route of registeredRoutes(app.app)) {
+      const row = ROUTES[routeKey(route)];
+      if (row === undefined) continue;
+      // Public routes that end or start sessions get their own callers (below), so the matrix keeps its sessions.
+      if (route.url === '/auth/logout' || route.url === '/auth/callback' || route.url === '/auth/login') continue;
+      for (const side of ['own', 'other'] as const) {
+        for (const who of WHO) {
+          const tenant = side === 'own' ? w.a : w.b;
+          const sample = await row.prepare({ app, w }, tenant);
+          const res = await app.request(credentials[who], { method: route.method, url: sample.url, ...(sample.payload === undefined ? {} : { payload: sample.payload }) });
+          const want = expected(policyLabel(route.policy), who, side);
+          checked++;
+          if (row.policy === 'public') {
+            // Public: who asks makes no difference to the answer, and the policy refuses no one.
+            const anonymous = (publicStatus[`${route.method} ${sample.url}`] ??= (await app.request(w.as.anonymous, { method: route.method, url: sample.url, ...(sample.payload === undefined ? {} : { payload: sample.payload }) })).statusCode);
+            if (res.statusCode !== anonymous || res.body === POLICY_401) failures.push(`${route.method} ${sample.url} as ${who}: public, but ${String(res.statusCode)} where anonymous got ${String(anonymous)}`);
+            continue;
+          }
+          const ok = want === 'ok' ? res.statusCode >= 200 && res.statusCode < 300 : res.statusCode === want;
+          if (!ok) failures.push(`${route.method} ${sample.url} as ${who} (${side}): expected ${String(want)}, got ${String(res.statusCode)} ${res.body.slice(0, 120)}`);
+          if (ok && typeof want === 'number' && want !== 401 && route.method !== 'HEAD') {
+            // A refusal says nothing about the object: the same body whether it exists or not.
+            expect(res.json()).toEqual({ error: { code: want === 403 ? 'forbidden' : 'not-found', message: expect.any(String) as string } });
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(600);
+  });
+
+  it('lets anyone through the sign-in routes, which need no identity', async () => {
+    for (const url of ['/auth/login', '/auth/callback?code=x&state=y']) {
+      for (const who of ['anonymous', 'admin', 'key-read'] as const) {
+        const fresh = who === 'anonymous' ? w.as.anonymous : who === 'admin' ? await app.signIn(w.a.admin) : await app.apiKey(w.a.orgId, 'read');
+        const res = await app.request(fresh, { method: 'GET', url });
+        expect([401, 403], `${url} as ${who}`).not.toContain(res.statusCode);
+      }
+    }
+    const session = await app.signIn(w.a.user);
+    expect([401, 403]).not.toContain((await app.request(session, { method: 'POST', url: '/auth/logout' })).statusCode);
+    expect([401, 403]).not.toContain((await app.request(w.as.anonymous, { method: 'POST', url: '/auth/logout' })).statusCode);
+  });
+});

@@ -1,0 +1,70 @@
+import type { LoggerKey } from '@qrlog/link';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
+import { linkPath, provisionLoggers, windowLink } from './support/fleet.ts';
+import { startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { StoreInspector } from './support/store-inspector.ts';
+import { createServerStore, type ServerStore } from './support/test-engines.ts';
+
+describe('rate limits of a real server process', () => {
+  let store: ServerStore;
+  let server: ServerProcess;
+  let keys: LoggerKey[];
+
+  beforeAll(async () => {
+    store = await createServerStore('sqlite');
+    keys = await provisionLoggers(store, 3);
+    // Trusting the loopback proxy lets the test speak for several source addresses.
+    server = await startServerProcess({
+      dataDir: store.dataDir,
+      args: ['--trust-proxy', '127.0.0.1', '--rate-per-address', '1', '--burst-per-address', '5', '--rate-per-serial', '1', '--burst-per-serial', '3'],
+    });
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    await store.cleanup();
+  });
+
+  const k = (i: number): LoggerKey => {
+    const key = keys[i];
+    if (key === undefined) throw new Error(`no logger ${String(i)}`);
+    return key;
+  };
+  const scan = (path: string, from: string) =>
+    httpsRequest({ port: server.httpsPort, ca: server.ca, path, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': from } });
+
+  it('limits links per serial, whatever the address, and per address, whatever the serial; each limit is a security event', async () => {
+    // Serial 0 from three addresses: three get through, the fourth is limited.
+    const serialRun = await Promise.all(
+      ['198.51.100.1', '198.51.100.2', '198.51.100.3'].map((ip, i) => scan(linkPath(windowLink(k(0), { firstSeq: i * 10, count: 10 })), ip)),
+    );
+    expect(serialRun.map((r) => r.headers.location?.startsWith('/scan/'))).toEqual([true, true, true]);
+    const limitedBySerial = await scan(linkPath(windowLink(k(0), { firstSeq: 30, count: 10 })), '198.51.100.4');
+    expect(limitedBySerial.headers.location).toBe('/scan-error');
+
+    // One address guessing: links of many serials (garbage included), five get through, then it is limited.
+    const guesses: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const path = i % 2 === 0 ? linkPath(windowLink(k(i % 4 === 0 ? 1 : 2), { firstSeq: 100 + i, count: 1 })) : `/${'1'.repeat(40 + i)}`;
+      guesses.push((await scan(path, '203.0.113.66')).headers.location ?? '');
+    }
+    expect(guesses.slice(0, 5).map((l) => l.startsWith('/scan/'))).toEqual([true, false, true, false, true]);
+    expect(guesses.slice(5)).toEqual(['/scan-error', '/scan-error']);
+    // A valid link from the limited address is refused too, while another address is served.
+    expect((await scan(linkPath(windowLink(k(2), { firstSeq: 0, count: 5 })), '203.0.113.66')).headers.location).toBe('/scan-error');
+    expect((await scan(linkPath(windowLink(k(2), { firstSeq: 0, count: 5 })), '192.0.2.9')).headers.location).toMatch(/^\/scan\//);
+
+    const inspector = await StoreInspector.open(store);
+    try {
+      const limited = (await inspector.securityEvents()).filter((e) => e.reason === 'rate-limited');
+      expect(limited.map((e) => e.source_address)).toEqual(['198.51.100.4', '203.0.113.66', '203.0.113.66', '203.0.113.66']);
+      // Serials as the links claim them (the garbage one at index 1 may claim any or none).
+      expect([limited[0]?.serial, limited[2]?.serial, limited[3]?.serial]).toEqual([k(0).serial, k(2).serial, k(2).serial]);
+      // The limited valid link stored nothing.
+      expect((await inspector.scans(k(0).serial)).length).toBe(3);
+    } finally {
+      await inspector.close();
+    }
+  });
+});
