@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseKind } from '../database-handle.ts';
 import { appendOnlyGuard } from '../append-only-guards.ts';
 import { SERVICE_ROLE } from '../postgres-database.ts';
-import { columnTypes, type QrlogMigration } from './migration.ts';
+import { columnTypes, grantToServiceRole, type QrlogMigration } from './migration.ts';
 
 /** Tables of identity-schema.ts; audit_log append-only like evidence. */
 export const identity: QrlogMigration = {
@@ -101,22 +101,13 @@ export const identity: QrlogMigration = {
     // The read API lists a logger's scans newest first and each logger's last scan.
     await schema.createIndex('scans_serial_time').on('scans').columns(['serial', 'received_at']).execute();
 
-    if (kind === 'postgres') await grantToServiceRole(db);
+    // Same privilege split as 0003: the service appends to the audit log but never changes it.
+    if (kind === 'postgres') {
+      await grantToServiceRole(db, [
+        'select, insert, update, delete on organizations, users, teams, team_members, user_identities, logger_claims, logger_shares',
+        'select, insert on audit_log',
+      ]);
+      await sql.raw(`do $$ begin execute format('grant usage on all sequences in schema %I to ${SERVICE_ROLE}', current_schema()); exception when undefined_object then null; end $$`).execute(db);
+    }
   },
 };
-
-/** Same privilege split as 0003: the service appends to the audit log but never changes it. */
-async function grantToServiceRole(db: Kysely<unknown>): Promise<void> {
-  await sql
-    .raw(
-      `do $$ begin
-         if exists (select 1 from pg_roles where rolname = '${SERVICE_ROLE}') then
-           grant select, insert, update, delete on organizations, users, teams, team_members, user_identities,
-             logger_claims, logger_shares to ${SERVICE_ROLE};
-           grant select, insert on audit_log to ${SERVICE_ROLE};
-           execute format('grant usage on all sequences in schema %I to ${SERVICE_ROLE}', current_schema());
-         end if;
-       end $$`,
-    )
-    .execute(db);
-}

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseKind } from '../database-handle.ts';
-import { SERVICE_ROLE } from '../postgres-database.ts';
-import { columnTypes, type QrlogMigration } from './migration.ts';
+import { columnTypes, grantToServiceRole, type QrlogMigration } from './migration.ts';
 
 /** Tables of provider-schema.ts: the embedded OpenID Connect provider and its local accounts. */
 export const embeddedProvider: QrlogMigration = {
@@ -68,19 +67,7 @@ export const embeddedProvider: QrlogMigration = {
       .addUniqueConstraint('provider_secrets_generation', ['purpose', 'generation'])
       .execute();
 
-    if (kind === 'postgres') await grantToServiceRole(db);
+    // The service keeps these tables itself: it may read, add, change and remove their rows.
+    if (kind === 'postgres') await grantToServiceRole(db, ['select, insert, update, delete on oidc_payloads, local_accounts, account_tokens, provider_secrets']);
   },
 };
-
-/** The service keeps these tables itself: it may read, add, change and remove their rows. */
-async function grantToServiceRole(db: Kysely<unknown>): Promise<void> {
-  await sql
-    .raw(
-      `do $$ begin
-         if exists (select 1 from pg_roles where rolname = '${SERVICE_ROLE}') then
-           grant select, insert, update, delete on oidc_payloads, local_accounts, account_tokens, provider_secrets to ${SERVICE_ROLE};
-         end if;
-       end $$`,
-    )
-    .execute(db);
-}

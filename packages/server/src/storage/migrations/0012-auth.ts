@@ -1,7 +1,6 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import type { DatabaseKind } from '../database-handle.ts';
-import { SERVICE_ROLE } from '../postgres-database.ts';
-import { columnTypes, type QrlogMigration } from './migration.ts';
+import { columnTypes, grantToServiceRole, type QrlogMigration } from './migration.ts';
 
 /** Web sessions, sign-ins in progress, API keys and the service's own keys (see auth-schema.ts). */
 export const auth: QrlogMigration = {
@@ -70,18 +69,9 @@ export const auth: QrlogMigration = {
         .addColumn('retired_at', t.time),
     ).execute();
 
+    // The service role manages sessions and keys; it never deletes the service's own keys.
     if (kind === 'postgres') {
-      // The service role manages sessions and keys; it never deletes the service's own keys.
-      await sql
-        .raw(
-          `do $$ begin
-             if exists (select 1 from pg_roles where rolname = '${SERVICE_ROLE}') then
-               grant select, insert, update, delete on web_sessions, auth_login_flows, api_keys to ${SERVICE_ROLE};
-               grant select, insert, update on auth_keys to ${SERVICE_ROLE};
-             end if;
-           end $$`,
-        )
-        .execute(db);
+      await grantToServiceRole(db, ['select, insert, update, delete on web_sessions, auth_login_flows, api_keys', 'select, insert, update on auth_keys']);
     }
   },
 };
