@@ -21,8 +21,32 @@ export interface HtmlPage {
 }
 
 export function htmlPage(title: string, bodyHtml: string, script?: string): HtmlPage {
-  const sources = [`style-src '${sha256(STYLE)}'`];
-  if (script !== undefined) sources.push(`script-src '${sha256(script)}'`, "connect-src 'self'");
+  return renderPage({
+    title,
+    style: STYLE,
+    body: bodyHtml,
+    script,
+    scriptPolicy: ["connect-src 'self'"],
+    policy: ["img-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"],
+  });
+}
+
+export interface PageParts {
+  title: string;
+  titleSuffix?: string;
+  style: string;
+  body: string;
+  script?: string | undefined;
+  /** Content-policy directives added only when the page has a script. */
+  scriptPolicy?: string[];
+  /** The rest of the content policy, after default-src 'none' and the style/script hashes. */
+  policy: string[];
+}
+
+/** One HTML document and its content policy; the service's page families differ only in the parts. */
+export function renderPage(p: PageParts): HtmlPage {
+  const sources = [`style-src '${sha256(p.style)}'`];
+  if (p.script !== undefined) sources.push(`script-src '${sha256(p.script)}'`, ...(p.scriptPolicy ?? []));
   const html = [
     '<!doctype html>',
     '<html lang="en">',
@@ -30,16 +54,16 @@ export function htmlPage(title: string, bodyHtml: string, script?: string): Html
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width,initial-scale=1">',
     '<meta name="robots" content="noindex">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<title>${escapeHtml(p.title)}${p.titleSuffix ?? ''}</title>`,
+    `<style>${p.style}</style>`,
     '</head>',
     '<body>',
-    bodyHtml,
-    script === undefined ? '' : `<script>${script}</script>`,
+    p.body,
+    p.script === undefined ? '' : `<script>${p.script}</script>`,
     '</body>',
     '</html>',
   ].join('\n');
-  const contentSecurityPolicy = ["default-src 'none'", ...sources, "img-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; ');
+  const contentSecurityPolicy = ["default-src 'none'", ...sources, ...p.policy].join('; ');
   return { html, contentSecurityPolicy };
 }
 

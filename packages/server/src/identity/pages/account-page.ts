@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '../../http/pages/html-page.ts';
+import { escapeHtml, renderPage, type HtmlPage } from '../../http/pages/html-page.ts';
 
 /**
  * The frame of the sign-in and account pages: mobile-first, no external assets, and a content
@@ -23,37 +22,17 @@ nav{margin-top:2rem;font-size:.95rem}
 nav a{margin-right:1rem}
 `;
 
-export interface AccountPage {
-  html: string;
-  contentSecurityPolicy: string;
-}
+export type AccountPage = HtmlPage;
 
 export function accountPage(title: string, bodyHtml: string, script?: string): AccountPage {
-  const sources = [`style-src '${sha256(STYLE)}'`];
-  if (script !== undefined) sources.push(`script-src '${sha256(script)}'`);
-  const html = [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width,initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    `<title>${escapeHtml(title)} · qrlog</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    `<h1>${escapeHtml(title)}</h1>`,
-    bodyHtml,
-    script === undefined ? '' : `<script>${script}</script>`,
-    '</body>',
-    '</html>',
-  ].join('\n');
-  const contentSecurityPolicy = ["default-src 'none'", ...sources, "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"].join('; ');
-  return { html, contentSecurityPolicy };
-}
-
-function sha256(text: string): string {
-  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+  return renderPage({
+    title,
+    titleSuffix: ' · qrlog',
+    style: STYLE,
+    body: `<h1>${escapeHtml(title)}</h1>\n${bodyHtml}`,
+    script,
+    policy: ["base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"],
+  });
 }
 
 export { escapeHtml };
