@@ -9,7 +9,7 @@ import { RangeEncoder } from '../packages/link/src/range-encoder.ts';
 import { encodeSamples } from '../packages/link/src/sample-encoder.ts';
 
 const BASE_URL = 'https://localhost:8443/';
-const NAB = new URL('../../shared/data/nab/', import.meta.url);
+const NAB = new URL('../datasets/nab/', import.meta.url);
 
 interface Series {
   name: string;

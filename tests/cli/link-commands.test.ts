@@ -18,7 +18,7 @@ interface Opened {
   channels: { name: string; unit: string; readings: { seq: number; t: string; v: number | null }[] }[];
 }
 
-const NAB = join(import.meta.dirname, '../../../shared/data/nab/machine_temperature_system_failure.csv');
+const NAB = join(import.meta.dirname, '../../datasets/nab/machine_temperature_system_failure.csv');
 let dir: string;
 let key: string;
 let csv: string;

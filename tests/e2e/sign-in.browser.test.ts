@@ -1,19 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM_PATH } from '../test-tiers.ts';
 import { freePort } from '../../packages/server/src/http/testing/free-port.ts';
 import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
 import { json, qrlog } from '../cli/run-qrlog.ts';
 import { startServerProcess, type ServerProcess } from '../server/support/server-process.ts';
 
 /** Debian's chromium package (.ci/run installs it); never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the browser sign-in test: ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
+const hasChromium = inject('tiers').browser;
 
 /** What an authenticator app shows for the base32 secret, `offsetSteps` periods from now. */
 function codeFor(base32: string, offsetSteps = 0): string {

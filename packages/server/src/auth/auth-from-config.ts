@@ -30,7 +30,7 @@ export function authLayerFromConfig(input: {
     try {
       oidcCa = readFileSync(c.oidcCaFile, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read QRLOG_OIDC_CA_FILE ${c.oidcCaFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new Error(`cannot read QRLOG_OIDC_CA_FILE ${c.oidcCaFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
     }
   }
   const settings = resolveAuthSettings({

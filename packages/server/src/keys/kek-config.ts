@@ -70,7 +70,7 @@ export function readKekFile(file: string): KekFileJson {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the KEK file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new Error(`cannot read the KEK file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
   }
   let value: unknown;
   try {

@@ -1,38 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { DatabaseKind } from './database-handle.ts';
 import type { DatabaseConfig } from './open-database.ts';
 
 /**
  * Test support (not a test): every storage and service test runs on SQLite, and on PostgreSQL
- * when DATABASE_URL is set or a server answers on 127.0.0.1:5432 (database `test`, user
+ * when the PostgreSQL tier runs (DATABASE_URL, or a server on 127.0.0.1:5432 (database `test`, user
  * `postgres`). Each test gets a fresh SQLite file, or its own PostgreSQL schema, dropped after.
  */
 export const POSTGRES_TEST_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function portAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host, port });
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => { done(false); });
-    s.once('connect', () => { done(true); });
-    s.once('error', () => { done(false); });
-  });
-}
-
-export const postgresAvailable: boolean = process.env.DATABASE_URL !== undefined || (await portAnswers('127.0.0.1', 5432));
-
-// CI sets QRLOG_TEST_POSTGRES=required: there a missing server fails the suite instead of skipping its tier.
-if (process.env.QRLOG_TEST_POSTGRES === 'required' && !postgresAvailable) {
-  throw new Error('QRLOG_TEST_POSTGRES=required, but no PostgreSQL answers (set DATABASE_URL or start one on 127.0.0.1:5432)');
-}
+/** Probed once for the whole run by tests/test-tiers.ts (vitest globalSetup), which also enforces QRLOG_TEST_POSTGRES=required. */
+export const postgresAvailable: boolean = inject('tiers').postgres;
 
 export const TEST_DATABASE_KINDS: DatabaseKind[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 

@@ -1,5 +1,5 @@
 /**
- * Reads a Numenta Anomaly Benchmark series (`timestamp,value` CSV, e.g. /work/shared/data/nab/, MIT licence)
+ * Reads a Numenta Anomaly Benchmark series (`timestamp,value` CSV, e.g. datasets/nab/, MIT licence)
  * into a regular series for `fromSeries`.
  */
 export interface RecordedSeries {

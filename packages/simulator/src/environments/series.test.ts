@@ -45,7 +45,7 @@ describe('parseNabCsv', () => {
   });
 
   it('reads the real NAB office temperatures, which a logger then replays', () => {
-    const text = readFileSync(new URL('../../../../../shared/data/nab/ambient_temperature_system_failure.csv', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../../../datasets/nab/ambient_temperature_system_failure.csv', import.meta.url), 'utf8');
     const rows = text.trim().split('\n').length - 1;
     const s = parseNabCsv(text);
     expect(s.interval).toBe(3600);
