@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registeredRoutes, type RegisteredRoute } from '../../packages/server/src/access/policy-hook.ts';
-import { policyLabel } from '../../packages/server/src/access/policy.ts';
+import { registeredRoutes, type RegisteredRoute } from '../../packages/server/src/http/policy-hook.ts';
+import { policyLabel } from '../../packages/server/src/core/access/policy.ts';
 import { buildApp } from '../../packages/server/src/http/build-app.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { startAccessApp, type AccessApp, type Credential } from './support/access-app.ts';
-import { buildWorld, type Tenant, type World } from './support/tenant-world.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
+import { buildWorld, type Tenant, type World } from '../support/tenant-world.ts';
 
 /**
  * Every route the app registers × every kind of caller × an object of the caller's own

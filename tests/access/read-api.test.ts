@@ -1,9 +1,9 @@
 import { sealLink } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { humidityAt, makeContent, T0, temperatureAt } from '../../packages/server/src/services/test-links.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { startAccessApp, type AccessApp, type Credential } from './support/access-app.ts';
-import { buildWorld, type World } from './support/tenant-world.ts';
+import { humidityAt, makeContent, T0, temperatureAt } from '../../packages/server/src/testing/test-links.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
+import { buildWorld, type World } from '../support/tenant-world.ts';
 
 describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
   let app: AccessApp;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeLink, T0, temperatureAt } from '../../packages/server/src/services/test-links.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { startAccessApp, type AccessApp, type Credential } from './support/access-app.ts';
-import { buildWorld, type World } from './support/tenant-world.ts';
+import { makeLink, T0, temperatureAt } from '../../packages/server/src/testing/test-links.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
+import { buildWorld, type World } from '../support/tenant-world.ts';
 
 describe.each(TEST_DATABASE_KINDS)('the scan page after an upload, on %s', (kind) => {
   let app: AccessApp;

@@ -2,10 +2,10 @@ import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAudience, serviceTokenIssuer } from '../../packages/server/src/auth/auth-settings.ts';
 import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
-import type { CreatedApiKey } from '../../packages/server/src/services/api-key-service.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { PUBLIC_WHOAMI_PATH, startAuthApp, WHOAMI_PATH, type AuthApp } from './support/auth-app.ts';
-import { TestBrowser, type Page } from './support/browser.ts';
+import type { CreatedApiKey } from '../../packages/server/src/core/api-keys/api-key-service.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { PUBLIC_WHOAMI_PATH, startAuthApp, WHOAMI_PATH, type AuthApp } from '../support/auth-app.ts';
+import { TestBrowser, type Page } from '../support/browser.ts';
 
 const TOKEN = '/api/v1/auth/token';
 const admin = { kind: 'user' as const, id: 'usr_admin' };

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, customFetch, exportJWK, SignJWT, type JWK, type JWT
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenVerifier, TokenKeysUnavailableError, TokenRefusedError, type TrustedIssuer } from '../../packages/server/src/auth/access-token-verifier.ts';
 import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
-import { startJwksServer, type JwksServer } from './support/jwks-server.ts';
+import { startJwksServer, type JwksServer } from '../support/jwks-server.ts';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'https://qrlog.example.test/api';

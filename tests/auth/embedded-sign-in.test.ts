@@ -5,10 +5,10 @@ import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
 import { LocalAccounts } from '../../packages/server/src/identity/local-accounts.ts';
 import { PasswordHasher } from '../../packages/server/src/identity/password-hasher.ts';
 import { currentTotpStep, newTotpSecret } from '../../packages/server/src/identity/totp.ts';
-import type { DirectoryUser } from '../../packages/server/src/services/user-directory.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { startAuthApp, WHOAMI_PATH, type AuthApp } from './support/auth-app.ts';
-import { TestBrowser, type Page } from './support/browser.ts';
+import type { DirectoryUser } from '../../packages/server/src/core/tenancy/user-directory.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { startAuthApp, WHOAMI_PATH, type AuthApp } from '../support/auth-app.ts';
+import { TestBrowser, type Page } from '../support/browser.ts';
 
 const SESSION = '__Host-qrlog_session';
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;

@@ -3,12 +3,12 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAudience, POST_LOGOUT_PATH } from '../../packages/server/src/auth/auth-settings.ts';
 import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
-import { freePort } from '../../packages/server/src/http/testing/free-port.ts';
-import type { DirectoryUser } from '../../packages/server/src/services/user-directory.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { PUBLIC_WHOAMI_PATH, startAuthApp, WHOAMI_PATH, type AuthApp } from './support/auth-app.ts';
-import { cookieAttributes, TestBrowser, type Page } from './support/browser.ts';
-import { startTestProvider, type TestProvider } from './support/test-provider.ts';
+import { freePort } from '../../packages/server/src/testing/free-port.ts';
+import type { DirectoryUser } from '../../packages/server/src/core/tenancy/user-directory.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { PUBLIC_WHOAMI_PATH, startAuthApp, WHOAMI_PATH, type AuthApp } from '../support/auth-app.ts';
+import { cookieAttributes, TestBrowser, type Page } from '../support/browser.ts';
+import { startTestProvider, type TestProvider } from '../support/test-provider.ts';
 
 const SESSION = '__Host-qrlog_session';
 const LOGIN = '__Host-qrlog_login';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { json, qrlog } from './run-qrlog.ts';
+import { json, qrlog } from '../support/run-qrlog.ts';
 
 interface Packed {
   url: string;

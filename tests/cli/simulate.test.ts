@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { json, qrlog } from './run-qrlog.ts';
+import { json, qrlog } from '../support/run-qrlog.ts';
 
 interface Frame {
   serial: string;

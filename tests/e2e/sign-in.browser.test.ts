@@ -5,10 +5,10 @@ import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM_PATH } from '../test-tiers.ts';
-import { freePort } from '../../packages/server/src/http/testing/free-port.ts';
-import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
-import { json, qrlog } from '../cli/run-qrlog.ts';
-import { startServerProcess, type ServerProcess } from '../server/support/server-process.ts';
+import { freePort } from '../../packages/server/src/testing/free-port.ts';
+import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { json, qrlog } from '../support/run-qrlog.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /** Debian's chromium package (.ci/run installs it); never a downloaded browser. */
 const CHROMIUM = CHROMIUM_PATH;

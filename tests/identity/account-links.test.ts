@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverCommands } from '../../packages/server/src/commands/server-commands.ts';
-import { mailBody, mailHeader, startSmtpListener, type SmtpListener } from '../../packages/server/src/identity/testing/smtp-listener.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { activeUser, codeFor, createOrganization, invitedUser } from './support/accounts.ts';
-import { startIdentityServer, type IdentityServer } from './support/identity-server.ts';
-import { beginSignIn, discoverRelyingParty, redeem, toFirstPage, type RelyingParty } from './support/relying-party.ts';
-import { errorOf, formOf, secretOf, TestBrowser, type Page } from './support/test-browser.ts';
+import { mailBody, mailHeader, startSmtpListener, type SmtpListener } from '../../packages/server/src/testing/smtp-listener.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { activeUser, codeFor, createOrganization, invitedUser } from '../support/accounts.ts';
+import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
+import { beginSignIn, discoverRelyingParty, redeem, toFirstPage, type RelyingParty } from '../support/relying-party.ts';
+import { errorOf, formOf, secretOf, TestBrowser, type Page } from '../support/test-browser.ts';
 
 /** Opens a token link as a browser does: the fragment stays in the browser, the page's script moves it into the form. */
 async function openLink(server: IdentityServer, link: string): Promise<{ browser: TestBrowser; page: Page; token: string }> {

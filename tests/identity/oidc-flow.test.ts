@@ -1,12 +1,12 @@
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { activeUser, codeFor } from './support/accounts.ts';
-import { startIdentityServer, type IdentityServer } from './support/identity-server.ts';
-import { beginSignIn, discoverRelyingParty, fetchTrusting, redeem, toFirstPage, type RelyingParty } from './support/relying-party.ts';
-import { decodeSvgQr } from './support/svg-qr.ts';
-import { errorOf, formOf, secretOf, TestBrowser } from './support/test-browser.ts';
+import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { activeUser, codeFor } from '../support/accounts.ts';
+import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
+import { beginSignIn, discoverRelyingParty, fetchTrusting, redeem, toFirstPage, type RelyingParty } from '../support/relying-party.ts';
+import { decodeSvgQr } from '../support/svg-qr.ts';
+import { errorOf, formOf, secretOf, TestBrowser } from '../support/test-browser.ts';
 
 /**
  * The embedded provider over real HTTPS, driven the way the web app drives any provider:

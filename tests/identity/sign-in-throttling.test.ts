@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_KINDS } from '../../packages/server/src/storage/test-database.ts';
-import { activeUser, invitedUser } from './support/accounts.ts';
-import { startIdentityServer, type IdentityServer } from './support/identity-server.ts';
-import { beginSignIn, discoverRelyingParty, toFirstPage, type RelyingParty } from './support/relying-party.ts';
-import { errorOf, formOf, TestBrowser, type Page } from './support/test-browser.ts';
+import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { activeUser, invitedUser } from '../support/accounts.ts';
+import { startIdentityServer, type IdentityServer } from '../support/identity-server.ts';
+import { beginSignIn, discoverRelyingParty, toFirstPage, type RelyingParty } from '../support/relying-party.ts';
+import { errorOf, formOf, TestBrowser, type Page } from '../support/test-browser.ts';
 
 /** The login form of a fresh authorization request, in a fresh browser. */
 async function loginForm(server: IdentityServer, rp: RelyingParty): Promise<{ browser: TestBrowser; action: string; fields: Record<string, string> }> {

@@ -1,11 +1,11 @@
 import { Agent } from 'node:https';
 import type { LoggerKey } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
-import { linkPath, provisionLoggers, windowLink } from './support/fleet.ts';
-import { startServerProcess } from './support/server-process.ts';
-import { StoreInspector } from './support/store-inspector.ts';
-import { createServerStore, ENGINES, type ServerStore } from './support/test-engines.ts';
+import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { linkPath, provisionLoggers, windowLink } from '../support/fleet.ts';
+import { startServerProcess } from '../support/server-process.ts';
+import { StoreInspector } from '../support/store-inspector.ts';
+import { createServerStore, ENGINES, type ServerStore } from '../support/test-engines.ts';
 
 const ROUNDS = 4;
 

@@ -1,10 +1,10 @@
 import type { LoggerKey } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
-import { linkPath, provisionLoggers, windowLink } from './support/fleet.ts';
-import { startServerProcess, type ServerProcess } from './support/server-process.ts';
-import { StoreInspector } from './support/store-inspector.ts';
-import { createServerStore, type ServerStore } from './support/test-engines.ts';
+import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { linkPath, provisionLoggers, windowLink } from '../support/fleet.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { StoreInspector } from '../support/store-inspector.ts';
+import { createServerStore, type ServerStore } from '../support/test-engines.ts';
 
 describe('rate limits of a real server process', () => {
   let store: ServerStore;

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { httpsRequest } from '../../packages/server/src/http/testing/https-client.ts';
-import { linkPath, provisionLoggers, windowLink } from './support/fleet.ts';
-import { startServerProcess } from './support/server-process.ts';
-import { createServerStore, type ServerStore } from './support/test-engines.ts';
+import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { linkPath, provisionLoggers, windowLink } from '../support/fleet.ts';
+import { startServerProcess } from '../support/server-process.ts';
+import { createServerStore, type ServerStore } from '../support/test-engines.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const stores: ServerStore[] = [];

@@ -1,7 +1,7 @@
 // Writes docs/test-vectors.json from the fixed inputs in src/test-vectors.ts.
 // Run only when the format version changes: the test suite checks the code against the file.
 import { writeFileSync } from 'node:fs';
-import { makeVectors } from '../src/test-vectors.ts';
+import { makeVectors } from '../src/testing/test-vectors.ts';
 
 const out = new URL('../../../docs/test-vectors.json', import.meta.url);
 const doc = {

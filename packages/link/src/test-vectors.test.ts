@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from './key-file.ts';
 import { openLink } from './open-link.ts';
-import { makeVectors } from './test-vectors.ts';
-import type { TestVector } from './test-vectors.ts';
+import { makeVectors } from './testing/test-vectors.ts';
+import type { TestVector } from './testing/test-vectors.ts';
 
 const file = JSON.parse(readFileSync(new URL('../../../docs/test-vectors.json', import.meta.url), 'utf8')) as { vectors: TestVector[] };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { ApiKeyInfo } from '../services/api-key-service.ts';
-import { SIGNING_ALGORITHM, type AuthKeyStore } from './auth-key-store.ts';
+import type { ApiKeyInfo } from '../core/api-keys/api-key-service.ts';
+import { SIGNING_ALGORITHM, type AuthKeyStore } from '../keys/auth-key-store.ts';
 
 export interface IssuedToken {
   accessToken: string;

@@ -1,13 +1,13 @@
 import { createRemoteJWKSet, customFetch, errors, type JWK, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../keys/keyring.ts';
-import { ApiKeyService } from '../services/api-key-service.ts';
-import type { AuditLog } from '../services/audit-log.ts';
-import type { UserDirectory } from '../services/user-directory.ts';
+import { ApiKeyService } from '../core/api-keys/api-key-service.ts';
+import type { AuditLog } from '../core/audit/audit-log.ts';
+import type { UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { AccessTokenVerifier, TokenKeysUnavailableError } from './access-token-verifier.ts';
 import { ApiTokenIssuer } from './api-token-issuer.ts';
-import { AuthKeyStore } from './auth-key-store.ts';
+import { AuthKeyStore } from '../keys/auth-key-store.ts';
 import { AuthRateLimits } from './auth-rate-limits.ts';
 import { apiAudience, serviceTokenIssuer, type AuthSettings } from './auth-settings.ts';
 import { BearerAuthenticator } from './bearer-authenticator.ts';

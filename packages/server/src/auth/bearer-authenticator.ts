@@ -1,7 +1,7 @@
-import type { Principal } from '../access/principal.ts';
-import type { ApiKeyService } from '../services/api-key-service.ts';
-import { parseScopes } from '../services/api-key-service.ts';
-import type { DirectoryUser, UserDirectory } from '../services/user-directory.ts';
+import type { Principal } from '../core/access/principal.ts';
+import type { ApiKeyService } from '../core/api-keys/api-key-service.ts';
+import { parseScopes } from '../core/api-keys/api-key-service.ts';
+import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import { TokenRefusedError, type AccessTokenVerifier } from './access-token-verifier.ts';
 
 /**

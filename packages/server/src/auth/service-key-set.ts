@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
-import type { AuthKeyStore } from './auth-key-store.ts';
+import type { AuthKeyStore } from '../keys/auth-key-store.ts';
 
 /**
  * The public keys of the service's own token signing key(s), read from the database, as a jose

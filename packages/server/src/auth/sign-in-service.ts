@@ -1,5 +1,5 @@
-import { AUDIT_ACTIONS, type AuditLog } from '../services/audit-log.ts';
-import type { DirectoryUser, UserDirectory } from '../services/user-directory.ts';
+import { AUDIT_ACTIONS, type AuditLog } from '../core/audit/audit-log.ts';
+import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { ProviderIdentity } from './oidc-relying-party.ts';
 
 export type SignInOutcome =

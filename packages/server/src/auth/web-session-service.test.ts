@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserDirectory } from '../services/user-directory.ts';
-import { newId } from '../services/tenancy-ids.ts';
+import { UserDirectory } from '../core/tenancy/user-directory.ts';
+import { newId } from '../core/tenancy/tenancy-ids.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import { openDatabase } from '../storage/open-database.ts';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../storage/test-database.ts';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../testing/test-database.ts';
 import { LoginFlowService, LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from './login-flow-service.ts';
 import { secretIdDigest } from './secret-id.ts';
 import { csrfTokenFor, WebSessionService } from './web-session-service.ts';

@@ -1,6 +1,6 @@
-import type { ApiScope } from '../access/principal.ts';
-import { API_SCOPES, ApiKeyInputError } from '../services/api-key-service.ts';
-import { ID_PATTERN } from '../services/tenancy-ids.ts';
+import type { ApiScope } from '../core/access/principal.ts';
+import { API_SCOPES, ApiKeyInputError } from '../core/api-keys/api-key-service.ts';
+import { ID_PATTERN } from '../core/tenancy/tenancy-ids.ts';
 import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
 
 const USAGE = `qrlog api-keys create --org ORG --scope read|write|admin [--name NAME] [--expires ISO-TIME] --data-dir DIR

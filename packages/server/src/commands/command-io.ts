@@ -1,6 +1,6 @@
 import { isSerial } from '@qrlog/link';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { openServices, type Services } from '../services/open-services.ts';
+import { openServices, type Services } from '../app/open-services.ts';
 
 /** Where a command writes and what environment it reads; tests pass their own. */
 export interface CommandIo {

@@ -1,5 +1,5 @@
-import { ID_PATTERN } from '../services/tenancy-ids.ts';
-import { isTenancyError } from '../services/tenancy-errors.ts';
+import { ID_PATTERN } from '../core/tenancy/tenancy-ids.ts';
+import { isTenancyError } from '../core/tenancy/tenancy-errors.ts';
 import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, serialOption, UsageError } from './command-io.ts';
 
 const USAGE = `qrlog loggers claim --org ORG --serial S [--team T] --data-dir DIR

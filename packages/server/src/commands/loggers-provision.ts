@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { toKeyFile } from '@qrlog/link';
-import { MAX_PROVISION_COUNT } from '../services/logger-admin-service.ts';
+import { MAX_PROVISION_COUNT } from '../core/loggers/logger-admin-service.ts';
 import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
 
 const USAGE = `qrlog loggers provision --count N [--model M] --data-dir DIR --out FILE|DIR/

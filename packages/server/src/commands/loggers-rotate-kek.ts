@@ -1,5 +1,5 @@
 import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
-import { AuthKeyStore } from '../auth/auth-key-store.ts';
+import { AuthKeyStore } from '../keys/auth-key-store.ts';
 import { rewrapIdentitySecrets } from '../identity/rewrap-identity-secrets.ts';
 import type { Kek } from '../keys/key-wrap.ts';
 import { KEK_LABEL, Keyring } from '../keys/keyring.ts';

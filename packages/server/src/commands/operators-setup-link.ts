@@ -1,6 +1,6 @@
 import { AccountTokens } from '../identity/account-tokens.ts';
 import { SetupLinks } from '../identity/setup-links.ts';
-import { AuditLog } from '../services/audit-log.ts';
+import { AuditLog } from '../core/audit/audit-log.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { command, DATA_DIR_OPTION, dataDirOf, parseCommandArgs, printJson, UsageError } from './command-io.ts';
 

@@ -1,4 +1,4 @@
-import { isTenancyError } from '../services/tenancy-errors.ts';
+import { isTenancyError } from '../core/tenancy/tenancy-errors.ts';
 import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
 
 const USAGE = `qrlog orgs create --name NAME --data-dir DIR

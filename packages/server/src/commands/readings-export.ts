@@ -1,5 +1,5 @@
 import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, parseIsoTime, printJson, serialOption, UsageError } from './command-io.ts';
-import type { ReadingsExport } from '../services/readings-service.ts';
+import type { ReadingsExport } from '../core/readings/readings-service.ts';
 
 const USAGE = `qrlog readings export --serial S [--from ISO] [--to ISO] [--format json|csv] --data-dir DIR
   Prints the stored readings of a logger: json in the shape of \`qrlog link open\`, or csv

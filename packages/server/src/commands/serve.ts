@@ -4,9 +4,9 @@ import { loadServerConfig } from '../config/load-server-config.ts';
 import type { ServerConfig } from '../config/server-config-schema.ts';
 import { serveHelp } from '../config/serve-options.ts';
 import { startServer, type RunningServer } from '../http/start-server.ts';
-import { openServices } from '../index.ts';
+import { openServices } from '../app/open-services.ts';
 import { kekConfigFromEnv } from '../keys/kek-config.ts';
-import { openServeSignIn, type ServeSignIn } from './serve-sign-in.ts';
+import { openServeSignIn, type ServeSignIn } from '../app/serve-sign-in.ts';
 
 export interface ServeIo {
   out: (line: string) => void;

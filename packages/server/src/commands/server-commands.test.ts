@@ -2,9 +2,9 @@ import { readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromKeyFile, linkToJson, type LoggerKey } from '@qrlog/link';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../storage/test-database.ts';
-import { makeContent, makeLink, receivedAfter } from '../services/test-links.ts';
-import { openTestServices } from '../services/test-services.ts';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../testing/test-database.ts';
+import { makeContent, makeLink, receivedAfter } from '../testing/test-links.ts';
+import { openTestServices } from '../testing/test-services.ts';
 import { serverCommands } from './server-commands.ts';
 import type { CommandIo } from './command-io.ts';
 

@@ -2,8 +2,8 @@ import { generateKey, sealLink, type LoggerKey } from '@qrlog/link';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type AppOptions } from './build-app.ts';
-import { InMemoryServices } from './testing/in-memory-ingest.ts';
-import { loggerWindow } from './testing/logger-window.ts';
+import { InMemoryServices } from '../testing/in-memory-ingest.ts';
+import { loggerWindow } from '../testing/logger-window.ts';
 
 const START = 1_760_000_000;
 let apps: FastifyInstance[] = [];

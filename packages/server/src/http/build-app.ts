@@ -1,9 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
-import { installPolicy } from '../access/policy-hook.ts';
-import type { InvitationMailer } from '../services/invitation-mailer.ts';
-import { logOnlyInvitationMailer } from '../services/tenancy-log-mailer.ts';
+import { installPolicy } from './policy-hook.ts';
+import type { InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
+import { logOnlyInvitationMailer } from '../core/tenancy/tenancy-log-mailer.ts';
 import type { TrustProxy } from '../config/server-config-schema.ts';
 import type { AppContext } from './app-context.ts';
 import { installErrorResponses } from './error-responses.ts';
@@ -20,7 +20,7 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
-import { installSecurityHeaders } from './security-headers.ts';
+import { installSecurityHeaders } from '../shared/security-headers.ts';
 
 export interface AppOptions {
   services: HttpServices;

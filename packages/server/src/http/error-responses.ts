@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, isHttpError, type HttpErrorCode } from './http-error.ts';
+import { errorBody, isHttpError, type HttpErrorCode } from '../shared/http-error.ts';
 import { SCAN_ERROR_PATH } from './paths.ts';
 
 /**

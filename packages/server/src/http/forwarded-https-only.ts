@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../shared/http-error.ts';
 import { httpsRedirectTarget } from './https-redirect-target.ts';
 import { HEALTH_PATH, READY_PATH } from './routes/health-routes.ts';
 

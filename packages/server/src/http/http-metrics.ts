@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IngestResult, RejectionReason, ScanContext } from '../services/ingest-contract.ts';
+import type { IngestResult, RejectionReason, ScanContext } from '../core/ingest/ingest-contract.ts';
 
 /** How a scan ended, as counted: an error is a scan the service failed on (not a rejection). */
 export type ScanOutcome = 'accepted' | 'duplicate' | 'conflict' | 'rejected' | 'error';

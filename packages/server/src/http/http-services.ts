@@ -1,5 +1,5 @@
-import type { IngestService, ScanRecords, SecurityEventLog } from '../services/ingest-contract.ts';
-import type { TenancyServices } from '../services/tenancy-services.ts';
+import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
+import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so

@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { parseLink } from '@qrlog/link';
-import type { IngestResult, ScanContext } from '../services/ingest-contract.ts';
-import { addressKey } from './address-key.ts';
+import type { IngestResult, ScanContext } from '../core/ingest/ingest-contract.ts';
+import { addressKey } from '../shared/address-key.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { linkFingerprint } from './link-fingerprint.ts';
-import { RateLimiter, type RateLimit } from './rate-limiter.ts';
+import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
 
 export interface IntakeLimits {
   perAddress: RateLimit;

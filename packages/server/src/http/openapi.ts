@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { registerPublicPlugin } from '../access/policy-hook.ts';
+import { registerPublicPlugin } from './policy-hook.ts';
 import { SESSION_COOKIE } from '../auth/session-cookie.ts';
 import { API_PREFIX } from './routes/api/api-schemas.ts';
 

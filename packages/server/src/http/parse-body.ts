@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../shared/http-error.ts';
 
 /**
  * Validates a request body where it enters. The message names the fields that are wrong and

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ScanContext } from '../services/ingest-contract.ts';
+import type { ScanContext } from '../core/ingest/ingest-contract.ts';
 
 const MAX_USER_AGENT = 512;
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './testing/free-port.ts';
-import { httpsRequest, plainHttpRequest } from './testing/https-client.ts';
+import { freePort } from '../testing/free-port.ts';
+import { httpsRequest, plainHttpRequest } from '../testing/https-client.ts';
 import { loadServerConfig } from '../config/load-server-config.ts';
 import { startServer, type RunningServer } from './start-server.ts';
-import { InMemoryServices } from './testing/in-memory-ingest.ts';
+import { InMemoryServices } from '../testing/in-memory-ingest.ts';
 
 let dataDir: string;
 let server: RunningServer;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import type { ServerConfig } from '../config/server-config-schema.ts';
-import type { InvitationMailer } from '../services/invitation-mailer.ts';
+import type { InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
 import { buildApp, serverLoggerOptions } from './build-app.ts';
 import type { HttpServices } from './http-services.ts';
 import { createRedirectServer } from './redirect-server.ts';

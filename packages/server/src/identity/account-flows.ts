@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { RateLimiter } from '../http/rate-limiter.ts';
-import type { AuditLog } from '../services/audit-log.ts';
-import { EmailTakenError, normalizeEmail, type DirectoryUser, type UserDirectory } from '../services/user-directory.ts';
+import { RateLimiter } from '../shared/rate-limiter.ts';
+import type { AuditLog } from '../core/audit/audit-log.ts';
+import { EmailTakenError, normalizeEmail, type DirectoryUser, type UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { userRepository } from '../storage/user-repository.ts';

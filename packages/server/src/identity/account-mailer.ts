@@ -1,8 +1,8 @@
-import type { InvitationContext, InvitationMailer } from '../services/invitation-mailer.ts';
-import type { DirectoryUser } from '../services/user-directory.ts';
+import type { InvitationContext, InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
+import type { DirectoryUser } from '../core/tenancy/user-directory.ts';
 import type { AccountTokens } from './account-tokens.ts';
 import { ACCOUNT_PATHS, tokenLink } from './identity-paths.ts';
-import type { MailMessage, MailTransport } from './mail-message.ts';
+import type { MailMessage, MailTransport } from '../mail/mail-message.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 export const RESET_TTL_MS = 30 * 60_000;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import { openDatabase } from '../storage/open-database.ts';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../storage/test-database.ts';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../testing/test-database.ts';
 import { AccountTokens, tokenHash } from './account-tokens.ts';
 
 describe.each(TEST_DATABASE_KINDS)('one-time account tokens on %s', (kind) => {

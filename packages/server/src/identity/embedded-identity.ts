@@ -1,10 +1,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import { RateLimiter, type RateLimit } from '../http/rate-limiter.ts';
+import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
 import type { Keyring } from '../keys/keyring.ts';
-import type { AuditLog } from '../services/audit-log.ts';
-import type { UserDirectory } from '../services/user-directory.ts';
+import type { AuditLog } from '../core/audit/audit-log.ts';
+import type { UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import { oidcPayloadRepository } from '../storage/oidc-payload-repository.ts';
 import { AccountFlows } from './account-flows.ts';
@@ -15,8 +15,8 @@ import { createEmbeddedProvider, WEB_CLIENT_AUTH_METHOD } from './embedded-provi
 import { FormGuard } from './form-guard.ts';
 import { apiAudienceFor, issuerFor } from './identity-paths.ts';
 import { LocalAccounts } from './local-accounts.ts';
-import type { MailTransport } from './mail-message.ts';
-import { LogMailTransport, SmtpMailTransport } from './mail-transports.ts';
+import type { MailTransport } from '../mail/mail-message.ts';
+import { LogMailTransport, SmtpMailTransport } from '../mail/mail-transports.ts';
 import { messagePage } from './pages/sign-in-pages.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { ProviderSecretStore, WEB_CLIENT_ID } from './provider-secrets.ts';

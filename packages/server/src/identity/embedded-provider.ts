@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../storage/database-schema.ts';
-import type { UserDirectory } from '../services/user-directory.ts';
+import type { UserDirectory } from '../core/tenancy/user-directory.ts';
 import { apiAudienceFor, interactionPath, issuerFor, WEB_CALLBACK_PATH, WEB_HOME_PATH, WEB_SIGNED_OUT_PATH } from './identity-paths.ts';
 import { oidcPayloadAdapterFactory } from './oidc-payload-adapter.ts';
 import { loggedOutPage, logoutPage, providerErrorPage } from './pages/provider-pages.ts';

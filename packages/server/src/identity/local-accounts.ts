@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../keys/keyring.ts';
-import type { AuditActor, AuditLog } from '../services/audit-log.ts';
-import { AUDIT_ACTIONS } from '../services/audit-log.ts';
-import type { DirectoryUser, UserDirectory } from '../services/user-directory.ts';
+import type { AuditActor, AuditLog } from '../core/audit/audit-log.ts';
+import { AUDIT_ACTIONS } from '../core/audit/audit-log.ts';
+import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { localAccountRepository, type LocalAccountRow } from '../storage/local-account-repository.ts';
 import { accountLockoutMs } from './address-throttle.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AuditActor, AuditLog } from '../services/audit-log.ts';
+import type { AuditActor, AuditLog } from '../core/audit/audit-log.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { localAccountRepository } from '../storage/local-account-repository.ts';
 import type { AccountTokens } from './account-tokens.ts';

@@ -1,4 +1,4 @@
-import type { DirectoryUser, UserDirectory } from '../services/user-directory.ts';
+import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import { BAD_CREDENTIALS, type FlowRefusal } from './account-flows.ts';
 import { requiresSecondFactor, type LocalAccounts } from './local-accounts.ts';
 import type { SecondSteps } from './second-steps.ts';

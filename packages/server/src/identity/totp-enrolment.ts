@@ -1,5 +1,5 @@
 import { renderSvg } from '@qrlog/qr';
-import type { DirectoryUser } from '../services/user-directory.ts';
+import type { DirectoryUser } from '../core/tenancy/user-directory.ts';
 import type { LocalAccounts } from './local-accounts.ts';
 import type { SecondSteps, Step } from './second-steps.ts';
 import { newTotpSecret, totpSecretText, totpUri } from './totp.ts';

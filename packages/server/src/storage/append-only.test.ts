@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from './database-handle.ts';
 import type { Database } from './database-schema.ts';
 import { openDatabase } from './open-database.ts';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../testing/test-database.ts';
 
 async function seed(db: Kysely<Database>): Promise<void> {
   const b = Buffer.from([1, 2, 3]);

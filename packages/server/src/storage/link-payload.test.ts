@@ -1,6 +1,6 @@
 import { generateKey, parseLink } from '@qrlog/link';
 import { describe, expect, it } from 'vitest';
-import { makeLink } from '../services/test-links.ts';
+import { makeLink } from '../testing/test-links.ts';
 import { payloadBytes, payloadDigits } from './link-payload.ts';
 
 describe('link payload storage', () => {

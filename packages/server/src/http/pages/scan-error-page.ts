@@ -1,4 +1,4 @@
-import { htmlPage, type HtmlPage } from './html-page.ts';
+import { htmlPage, type HtmlPage } from '../../shared/html-page.ts';
 
 /**
  * The page for every failed scan, whatever the cause: the same words for a misread code, a

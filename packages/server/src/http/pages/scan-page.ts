@@ -1,5 +1,5 @@
-import type { ClaimOffer, NewestReadings } from '../../services/tenancy-scan-view.ts';
-import { escapeHtml, htmlPage, type HtmlPage } from './html-page.ts';
+import type { ClaimOffer, NewestReadings } from '../../core/tenancy/tenancy-scan-view.ts';
+import { escapeHtml, htmlPage, type HtmlPage } from '../../shared/html-page.ts';
 
 /**
  * Asks the browser for its position when the person taps the button (never on load), and

@@ -8,8 +8,8 @@ import { LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from '../../auth/login-flow-se
 import { ProviderUnavailableError, SignInError } from '../../auth/oidc-relying-party.ts';
 import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../auth/session-cookie.ts';
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
-import { HttpError } from '../http-error.ts';
-import type { HtmlPage } from '../pages/html-page.ts';
+import { HttpError } from '../../shared/http-error.ts';
+import type { HtmlPage } from '../../shared/html-page.ts';
 import { ERROR } from './api/api-schemas.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../http-error.ts';
+import { HttpError } from '../../shared/http-error.ts';
 
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../http-error.ts';
+import { HttpError } from '../../shared/http-error.ts';
 
 export const METRICS_PATH = '/metrics';
 

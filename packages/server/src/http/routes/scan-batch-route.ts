@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { IngestResult } from '../../services/ingest-contract.ts';
+import type { IngestResult } from '../../core/ingest/ingest-contract.ts';
 import type { AppContext } from '../app-context.ts';
 import { BATCH_PATH } from '../paths.ts';
 import { parseBody } from '../parse-body.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AttachLocationResult } from '../../services/ingest-contract.ts';
+import type { AttachLocationResult } from '../../core/ingest/ingest-contract.ts';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../http-error.ts';
+import { HttpError } from '../../shared/http-error.ts';
 import { BATCH_PATH } from '../paths.ts';
 import { parseBody } from '../parse-body.ts';
 import { SCAN_ID_PATTERN } from '../scan-id.ts';

@@ -1,5 +1,5 @@
-import type { InvitationMailer } from '../../../services/invitation-mailer.ts';
-import type { TenancyServices } from '../../../services/tenancy-services.ts';
+import type { InvitationMailer } from '../../../core/tenancy/invitation-mailer.ts';
+import type { TenancyServices } from '../../../core/tenancy/tenancy-services.ts';
 
 /** What the /api/v1 routes share. */
 export interface ApiContext {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ApiScope } from '../../../access/principal.ts';
-import { ApiKeyInputError, type ApiKeyInfo } from '../../../services/api-key-service.ts';
-import { HttpError } from '../../http-error.ts';
+import type { ApiScope } from '../../../core/access/principal.ts';
+import { ApiKeyInputError, type ApiKeyInfo } from '../../../core/api-keys/api-key-service.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_KEY_ID, API_PREFIX, ERRORS, iso, NULLABLE_TIME, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

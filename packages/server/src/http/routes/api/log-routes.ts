@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AuditRecord } from '../../../services/audit-log.ts';
+import type { AuditRecord } from '../../../core/audit/audit-log.ts';
 import type { SecurityEventListRow } from '../../../storage/logger-activity-repository.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { accessOf } from '../../../access/policy-hook.ts';
-import { teamAccess } from '../../../access/policy.ts';
-import type { LoggerSummary } from '../../../services/tenancy-queries.ts';
-import { HttpError } from '../../http-error.ts';
+import { accessOf } from '../../policy-hook.ts';
+import { teamAccess } from '../../../core/access/policy.ts';
+import type { LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_QUERY, SERIAL, SHARE_ACCESS, TEAM_ID, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { accessOf } from '../../../access/policy-hook.ts';
+import { accessOf } from '../../policy-hook.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_KEY_ID, API_PREFIX, ERRORS, ORG_ID, ROLE, TEAM_ID, USER_ID } from './api-schemas.ts';
 

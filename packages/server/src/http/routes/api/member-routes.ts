@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { accessOf } from '../../../access/policy-hook.ts';
+import { accessOf } from '../../policy-hook.ts';
 import type { UserRole } from '../../../storage/identity-schema.ts';
-import type { DirectoryUser } from '../../../services/user-directory.ts';
+import type { DirectoryUser } from '../../../core/tenancy/user-directory.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, MEMBER, ORG_ID, page, PAGE_QUERY, ROLE, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

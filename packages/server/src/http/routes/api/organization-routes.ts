@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { accessOf } from '../../../access/policy-hook.ts';
-import type { Organization } from '../../../services/tenancy-service.ts';
-import { HttpError } from '../../http-error.ts';
+import { accessOf } from '../../policy-hook.ts';
+import type { Organization } from '../../../core/tenancy/tenancy-service.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, ORG_ID, ORGANIZATION, page, PAGE_QUERY, TEAM, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

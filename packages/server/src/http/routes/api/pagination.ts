@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../../http-error.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 
 /**
  * Opaque cursors: the position after the last item of a page (a keyset), as base64url JSON.

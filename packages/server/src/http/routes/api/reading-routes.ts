@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SAMPLED_CHANNELS } from '@qrlog/link';
-import { AUDIT_ACTIONS } from '../../../services/audit-log.ts';
-import type { TimeRange } from '../../../services/readings-service.ts';
-import { HttpError } from '../../http-error.ts';
+import { AUDIT_ACTIONS } from '../../../core/audit/audit-log.ts';
+import type { TimeRange } from '../../../core/readings/readings-service.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, MAX_PAGE, SERIAL, TIME } from './api-schemas.ts';
 import { SERIAL_PARAMS } from './logger-routes.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Team } from '../../../services/tenancy-service.ts';
-import { HttpError } from '../../http-error.ts';
+import type { Team } from '../../../core/tenancy/tenancy-service.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, page, PAGE_QUERY, TEAM, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { accessOf } from '../../../access/policy-hook.ts';
-import { actorOf } from '../../../services/audit-log.ts';
-import { isTenancyError } from '../../../services/tenancy-errors.ts';
-import type { ActingAs } from '../../../services/tenancy-service.ts';
-import { HttpError } from '../../http-error.ts';
+import { accessOf } from '../../policy-hook.ts';
+import { actorOf } from '../../../core/audit/audit-log.ts';
+import { isTenancyError } from '../../../core/tenancy/tenancy-errors.ts';
+import type { ActingAs } from '../../../core/tenancy/tenancy-service.ts';
+import { HttpError } from '../../../shared/http-error.ts';
 
 /** Runs a tenancy act, turning its refusals into the API's errors. */
 export async function act<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,112 @@
+// The module graph, enforced (`npm run lint`). docs/architecture.md draws it; ADR 0005 explains it.
+// Inside the service, layers import only downwards:
+//   shared, config → storage, mail → keys → core → auth, identity → http → app → commands
+const SERVER = '^packages/server/src/';
+/** Files that exist for tests only: tests, their support, benchmarks and dev scripts (tests may reach across layers). */
+const TEST_ONLY = '(\\.test\\.ts$|/testing/|/scripts/|^tests/|^bench/)';
+const LAYERS = [
+  ['shared'],
+  ['config'],
+  ['storage', 'mail'],
+  ['keys'],
+  ['core'],
+  ['auth', 'identity'],
+  ['http'],
+  ['app'],
+  ['commands'],
+];
+const above = (i) => LAYERS.slice(i + 1).flat();
+const layerRules = LAYERS.flatMap((folders, i) =>
+  i === LAYERS.length - 1
+    ? []
+    : [
+        {
+          name: `no-upward-from-${folders.join('-')}`,
+          comment: `${folders.join(' and ')} may not import a layer above it (${above(i).join(', ')})`,
+          severity: 'error',
+          from: { path: `${SERVER}(${folders.join('|')})/`, pathNot: TEST_ONLY },
+          to: { path: `${SERVER}((${above(i).join('|')})/|index\\.ts$)` },
+        },
+      ],
+);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'imports flow one way (a cycle made only of type imports is erased at run time and allowed)',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    ...layerRules,
+    {
+      name: 'sign-in-sides-apart',
+      comment: 'the OIDC client side (auth) and the embedded provider (identity) meet only in app/',
+      severity: 'error',
+      from: { path: `${SERVER}(auth|identity)/` },
+      to: { path: `${SERVER}(auth|identity)/`, pathNot: `${SERVER}$1/` },
+    },
+    {
+      name: 'link-stands-alone',
+      comment: 'the link format runs on loggers, phones and browsers: it imports no other qrlog package',
+      severity: 'error',
+      from: { path: '^packages/link/src/' },
+      to: { path: '^packages/(qr|simulator|cli|server)/' },
+    },
+    {
+      name: 'qr-below-the-service',
+      comment: 'QR rendering never imports the service, the simulator or the command',
+      severity: 'error',
+      from: { path: '^packages/qr/src/' },
+      to: { path: '^packages/(simulator|cli|server)/' },
+    },
+    {
+      name: 'simulator-below-the-service',
+      severity: 'error',
+      from: { path: '^packages/simulator/src/' },
+      to: { path: '^packages/(cli|server)/' },
+    },
+    {
+      name: 'server-without-the-cli',
+      severity: 'error',
+      from: { path: '^packages/server/src/' },
+      to: { path: '^packages/cli/' },
+    },
+    {
+      name: 'no-test-support-in-production',
+      comment: 'test support (testing/ folders, tests/) is imported by tests and benchmarks only',
+      severity: 'error',
+      from: { path: '^packages/', pathNot: TEST_ONLY },
+      to: { path: '(/testing/|^tests/)' },
+    },
+    {
+      name: 'no-dev-dependencies-in-production',
+      comment: 'what production code imports is a dependency of its package, not a devDependency',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/', pathNot: TEST_ONLY },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'declared-dependencies-only',
+      comment: 'every package declares the packages it imports (no reliance on hoisting)',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    { name: 'resolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['development', 'import', 'default'],
+      extensions: ['.ts', '.js'],
+      mainFields: ['module', 'main', 'types'],
+    },
+  },
+};

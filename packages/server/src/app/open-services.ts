@@ -1,0 +1,118 @@
+import { sql } from 'kysely';
+import { kekConfigFromEnv, kekFilePath, loadKeyring, type KekConfig } from '../keys/kek-config.ts';
+import { LoggerKeyStore, type KeyCacheOptions } from '../keys/logger-key-store.ts';
+import { openDatabase, type DatabaseConfig } from '../storage/open-database.ts';
+import type { DatabaseHandle, DatabaseKind } from '../storage/database-handle.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import { EvidenceVerifier } from '../core/evidence/evidence-verifier.ts';
+import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
+import { LinkIngestService } from '../core/ingest/ingest-service.ts';
+import { LoggerAdminService } from '../core/loggers/logger-admin-service.ts';
+import { ReadingsRebuilder } from '../core/readings/readings-rebuilder.ts';
+import { ReadingsService } from '../core/readings/readings-service.ts';
+import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
+import { SecurityEventService } from '../core/audit/security-event-service.ts';
+import { openTenancyServices, type TenancyServices } from '../core/tenancy/tenancy-services.ts';
+
+export interface OpenServicesOptions {
+  /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL; unset or '' the SQLite file. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema to work in (tests; default: the server's search_path). */
+  databaseSchema?: string | undefined;
+  /** Where the KEKs come from; default: QRLOG_KEK / QRLOG_KEK_LABEL / QRLOG_KEK_FILE from the environment. */
+  kek?: KekConfig;
+  now?: () => Date;
+  /** Operator notices (e.g. "created a new KEK file"); default: stderr. */
+  notice?: (message: string) => void;
+  /** 'owner' keeps the database login's own rights (needed by readings rebuild on PostgreSQL). */
+  as?: 'service' | 'owner';
+  sqliteSynchronous?: DatabaseConfig['sqliteSynchronous'];
+  poolSize?: number;
+  keyCache?: KeyCacheOptions;
+  /** Default 10 minutes: a link sealed further ahead of its arrival is refused as 'future-clock'. */
+  maxClockAheadMs?: number;
+  /** Default 10 minutes: how long after a scan its page may attach a location. */
+  locationWindowMs?: number;
+}
+
+export interface Services {
+  ingest: IngestService;
+  scans: ScanRecords;
+  securityEvents: SecurityEventLog;
+  readiness: { check(): Promise<boolean> };
+  loggers: LoggerAdminService;
+  readings: ReadingsService;
+  rebuilder: ReadingsRebuilder;
+  verifier: EvidenceVerifier;
+  /** Organizations, users, access, the audit log and API keys (issue 4). */
+  tenancy: TenancyServices;
+  storage: { kind: DatabaseKind; sizeOnDisk(): Promise<number>; sizeByTable(): Promise<Record<string, number>> };
+  /** The open database and the KEK keyring: what the sign-in layers (identity/, auth/) are built on. */
+  database: DatabaseHandle;
+  keyring: Keyring;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it), the keyring and every service on top. */
+export async function openServices(options: OpenServicesOptions): Promise<Services> {
+  const now = options.now ?? (() => new Date());
+  const notice = options.notice ?? ((m: string) => process.stderr.write(`qrlog: ${m}\n`));
+  const kekConfig = options.kek ?? kekConfigFromEnv();
+  // The keyring first: a KEK misconfiguration is reported before anything touches the database.
+  const keyring = loadKeyring(options.dataDir, kekConfig, notice);
+  const database = await openDatabase(
+    {
+      dataDir: options.dataDir,
+      databaseUrl: options.databaseUrl,
+      databaseSchema: options.databaseSchema,
+      sqliteSynchronous: options.sqliteSynchronous,
+      ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    },
+    options.as ?? 'service',
+  );
+  const db = database.db;
+  const keys = new LoggerKeyStore(db, keyring, options.keyCache);
+  const securityEvents = new SecurityEventService(db);
+  const readings = new ReadingsService(db);
+  let closed = false;
+  return {
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    scans: new ScanRecordService(db, now, options.locationWindowMs),
+    securityEvents,
+    readiness: {
+      async check() {
+        if (closed) return false;
+        try {
+          await withTimeout(sql`select 1`.execute(db), 2_000);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+    loggers: new LoggerAdminService(database, keys, now, kekFilePath(options.dataDir, kekConfig)),
+    readings,
+    rebuilder: new ReadingsRebuilder(database, keys),
+    verifier: new EvidenceVerifier(db, keys),
+    tenancy: openTenancyServices(database, keyring, readings, now),
+    storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
+    database,
+    keyring,
+    async close() {
+      if (closed) return;
+      closed = true;
+      keys.forgetCached();
+      await database.close();
+    },
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { reject(new Error('timed out')); }, ms);
+  });
+  return Promise.race([p, timeout]).finally(() => { clearTimeout(timer); });
+}

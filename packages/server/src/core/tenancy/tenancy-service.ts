@@ -1,0 +1,272 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from '../../storage/database-handle.ts';
+import type { Database } from '../../storage/database-schema.ts';
+import type { ShareAccess, UserRole } from '../../storage/identity-schema.ts';
+import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
+import { loggerRepository } from '../../storage/logger-repository.ts';
+import { organizationRepository, type OrganizationRow, type TeamRow } from '../../storage/organization-repository.ts';
+import { userRepository } from '../../storage/user-repository.ts';
+import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
+import type { InvitationMailer } from './invitation-mailer.ts';
+import { TenancyError } from './tenancy-errors.ts';
+import { ID_PATTERN, newId } from './tenancy-ids.ts';
+import { EmailTakenError, normalizeEmail, UserDirectory, type DirectoryUser } from './user-directory.ts';
+
+/** Who acts, and from where: every act below is audited with it. */
+export interface ActingAs {
+  actor: AuditActor;
+  sourceAddress?: string | null;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  operatorAccess: boolean;
+  createdAt: Date;
+}
+
+export interface Team {
+  id: string;
+  orgId: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface Claim {
+  serial: string;
+  orgId: string;
+  teamId: string;
+  claimedAt: Date;
+}
+
+/** The team every new organization starts with; claims without a team go there. */
+export const DEFAULT_TEAM_NAME = 'default';
+const NAME = /^[^\p{Cc}]{1,100}$/u;
+
+/**
+ * Organizations, teams, members, claims and shares: every change in one transaction with its
+ * audit record, so no change happens unrecorded.
+ */
+export class TenancyService {
+  private readonly users: UserDirectory;
+
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.users = new UserDirectory(database.db, now);
+  }
+
+  /** A new organization with its default team. */
+  async createOrganization(name: string, as: ActingAs): Promise<{ organization: Organization; defaultTeam: Team }> {
+    const clean = checkName(name, 'an organization name');
+    const at = this.now().getTime();
+    const org: OrganizationRow = { id: newId('org'), name: clean, operator_access: 0, created_at: at };
+    const team: TeamRow = { id: newId('team'), org_id: org.id, name: DEFAULT_TEAM_NAME, created_at: at };
+    await this.database.writeTransaction(async (trx) => {
+      await organizationRepository.insert(trx, org);
+      await organizationRepository.insertTeam(trx, team);
+      await this.record(trx, as, AUDIT_ACTIONS.orgCreated, org.id, { kind: 'organization', id: org.id }, { name: clean });
+    });
+    return { organization: toOrganization(org), defaultTeam: toTeam(team) };
+  }
+
+  /** Renames, and grants or withdraws operator access (the organization's own admins decide). */
+  async updateOrganization(orgId: string, change: { name?: string; operatorAccess?: boolean }, as: ActingAs): Promise<Organization> {
+    return this.database.writeTransaction(async (trx) => {
+      const org = await organizationRepository.find(trx, orgId);
+      if (org === undefined) throw new TenancyError('not-found', 'no such organization');
+      const set: { name?: string; operator_access?: number } = {};
+      if (change.name !== undefined) set.name = checkName(change.name, 'an organization name');
+      if (change.operatorAccess !== undefined) set.operator_access = change.operatorAccess ? 1 : 0;
+      await organizationRepository.update(trx, orgId, set);
+      if (set.operator_access !== undefined && set.operator_access !== org.operator_access) {
+        await this.record(trx, as, AUDIT_ACTIONS.orgOperatorAccessChanged, orgId, { kind: 'organization', id: orgId }, { operatorAccess: set.operator_access === 1 });
+      }
+      if (set.name !== undefined && set.name !== org.name) {
+        await this.record(trx, as, 'org.renamed', orgId, { kind: 'organization', id: orgId }, { from: org.name, to: set.name });
+      }
+      return toOrganization({ ...org, ...set });
+    });
+  }
+
+  async createTeam(orgId: string, name: string, as: ActingAs): Promise<Team> {
+    const team: TeamRow = { id: newId('team'), org_id: orgId, name: checkName(name, 'a team name'), created_at: this.now().getTime() };
+    await this.database.writeTransaction(async (trx) => {
+      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new TenancyError('not-found', 'no such organization');
+      if (!(await organizationRepository.insertTeam(trx, team))) throw new TenancyError('conflict', 'the organization has a team of that name');
+      await this.record(trx, as, AUDIT_ACTIONS.teamCreated, orgId, { kind: 'team', id: team.id }, { name: team.name });
+    });
+    return toTeam(team);
+  }
+
+  /** Puts a member of the team's organization into the team; false when they were in it. */
+  async addTeamMember(teamId: string, userId: string, as: ActingAs): Promise<boolean> {
+    return this.database.writeTransaction(async (trx) => {
+      const team = await this.teamOf(trx, teamId);
+      await this.memberOf(trx, team.org_id, userId);
+      const added = await organizationRepository.addMember(trx, teamId, userId);
+      if (added) await this.record(trx, as, AUDIT_ACTIONS.teamMemberAdded, team.org_id, { kind: 'team', id: teamId }, { userId });
+      return added;
+    });
+  }
+
+  async removeTeamMember(teamId: string, userId: string, as: ActingAs): Promise<void> {
+    await this.database.writeTransaction(async (trx) => {
+      const team = await this.teamOf(trx, teamId);
+      if (!(await organizationRepository.removeMember(trx, teamId, userId))) throw new TenancyError('not-found', 'no such team member');
+      await this.record(trx, as, AUDIT_ACTIONS.teamMemberRemoved, team.org_id, { kind: 'team', id: teamId }, { userId });
+    });
+  }
+
+  /**
+   * Creates an invited user in the organization (and its teams), then asks the mailer to send
+   * the invitation. The address must not belong to anyone yet; the error does not say whose.
+   */
+  async invite(orgId: string, input: { email: string; role: UserRole; teamIds?: readonly string[] }, as: ActingAs, mailer: InvitationMailer, invitedBy: string | null): Promise<DirectoryUser> {
+    const email = normalizeEmail(input.email);
+    if (email === undefined) throw new TenancyError('invalid', 'not an email address');
+    let orgName = '';
+    const user = await this.database.writeTransaction(async (trx) => {
+      const org = await organizationRepository.find(trx, orgId);
+      if (org === undefined) throw new TenancyError('not-found', 'no such organization');
+      orgName = org.name;
+      let created: DirectoryUser;
+      try {
+        created = await this.users.createInvited(orgId, email, input.role, trx);
+      } catch (e) {
+        if (e instanceof EmailTakenError) throw new TenancyError('conflict', e.message);
+        throw e;
+      }
+      for (const teamId of new Set(input.teamIds ?? [])) {
+        const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
+        if (team?.org_id !== orgId) throw new TenancyError('not-found', 'no such team');
+        await organizationRepository.addMember(trx, teamId, created.id);
+      }
+      await this.record(trx, as, AUDIT_ACTIONS.memberInvited, orgId, { kind: 'user', id: created.id }, { role: input.role, teamIds: [...new Set(input.teamIds ?? [])] });
+      return created;
+    });
+    await mailer.sendInvitation(user, { organizationName: orgName, invitedBy });
+    return user;
+  }
+
+  async changeRole(orgId: string, userId: string, role: UserRole, as: ActingAs): Promise<DirectoryUser> {
+    return this.database.writeTransaction(async (trx) => {
+      const user = await this.memberOf(trx, orgId, userId);
+      if (user.role === role) return user;
+      if (user.role === 'admin' && user.status === 'active') await this.keepAnAdmin(trx, orgId);
+      await userRepository.setRole(trx, userId, orgId, role);
+      await this.record(trx, as, AUDIT_ACTIONS.memberRoleChanged, orgId, { kind: 'user', id: userId }, { from: user.role, to: role });
+      return { ...user, role };
+    });
+  }
+
+  /** Takes a member out of the organization (and its teams); their account stays, disabled. */
+  async removeMember(orgId: string, userId: string, as: ActingAs): Promise<void> {
+    await this.database.writeTransaction(async (trx) => {
+      const user = await this.memberOf(trx, orgId, userId);
+      if (user.role === 'admin' && user.status === 'active') await this.keepAnAdmin(trx, orgId);
+      await userRepository.removeFromOrg(trx, userId, orgId);
+      await this.record(trx, as, AUDIT_ACTIONS.memberRemoved, orgId, { kind: 'user', id: userId }, { role: user.role });
+    });
+  }
+
+  /**
+   * Claims a provisioned logger into a team of the organization (default: its default team).
+   * A logger claimed already cannot be claimed again, and the answer does not say by whom.
+   */
+  async claim(orgId: string, serial: string, teamId: string | undefined, as: ActingAs, claimedBy: string): Promise<Claim> {
+    return this.database.writeTransaction(async (trx) => {
+      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new TenancyError('not-found', 'no such organization');
+      let team: TeamRow | undefined;
+      if (teamId === undefined) {
+        team = await organizationRepository.findTeamByName(trx, orgId, DEFAULT_TEAM_NAME);
+        if (team === undefined) throw new TenancyError('invalid', 'the organization has no default team: name a team');
+      } else {
+        team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
+        if (team?.org_id !== orgId) throw new TenancyError('not-found', 'no such team');
+      }
+      // Serialize claims of one logger (PostgreSQL row lock; SQLite holds the write lock).
+      if (!(await this.database.lockLogger(trx, serial))) throw new TenancyError('not-found', 'no such logger');
+      const at = this.now().getTime();
+      if (!(await loggerAccessRepository.insertClaim(trx, { serial, team_id: team.id, claimed_at: at, claimed_by: claimedBy }))) {
+        throw new TenancyError('conflict', 'this logger has been claimed already');
+      }
+      await this.record(trx, as, AUDIT_ACTIONS.loggerClaimed, orgId, { kind: 'logger', id: serial }, { teamId: team.id });
+      return { serial, orgId, teamId: team.id, claimedAt: new Date(at) };
+    });
+  }
+
+  /** Shares a logger with another team of its organization; the owning team needs no share. */
+  async putShare(serial: string, teamId: string, access: ShareAccess, as: ActingAs): Promise<void> {
+    await this.database.writeTransaction(async (trx) => {
+      const claim = await this.claimOf(trx, serial);
+      const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
+      if (team?.org_id !== claim.org_id) throw new TenancyError('not-found', 'no such team');
+      if (team.id === claim.team_id) throw new TenancyError('conflict', 'the owning team always has full access');
+      if (await loggerAccessRepository.putShare(trx, serial, teamId, access, this.now().getTime())) {
+        await this.record(trx, as, AUDIT_ACTIONS.shareGranted, claim.org_id, { kind: 'logger', id: serial }, { teamId, access });
+      }
+    });
+  }
+
+  async deleteShare(serial: string, teamId: string, as: ActingAs): Promise<void> {
+    await this.database.writeTransaction(async (trx) => {
+      const claim = await this.claimOf(trx, serial);
+      if (!(await loggerAccessRepository.deleteShare(trx, serial, teamId))) throw new TenancyError('not-found', 'no such share');
+      await this.record(trx, as, AUDIT_ACTIONS.shareRevoked, claim.org_id, { kind: 'logger', id: serial }, { teamId });
+    });
+  }
+
+  private async claimOf(db: Kysely<Database>, serial: string) {
+    const claim = await loggerAccessRepository.claimOf(db, serial);
+    if (claim === undefined) throw new TenancyError('not-found', 'no such logger');
+    return claim;
+  }
+
+  private async teamOf(db: Kysely<Database>, teamId: string) {
+    const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(db, teamId) : undefined;
+    if (team === undefined) throw new TenancyError('not-found', 'no such team');
+    return team;
+  }
+
+  private async memberOf(db: Kysely<Database>, orgId: string, userId: string): Promise<DirectoryUser> {
+    const user = ID_PATTERN.test(userId) ? await this.users.findById(userId, db) : undefined;
+    if (user?.orgId !== orgId) throw new TenancyError('not-found', 'no such member');
+    return user;
+  }
+
+  /** An organization must keep an admin who can sign in: refuses to demote or remove the last active one. */
+  private async keepAnAdmin(db: Kysely<Database>, orgId: string): Promise<void> {
+    if ((await userRepository.countActiveAdmins(db, orgId)) <= 1) throw new TenancyError('conflict', 'the organization would have no admin left');
+  }
+
+  private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
+    await this.audit.record({ actor: as.actor, action, target, orgId, sourceAddress: as.sourceAddress ?? null, detail }, db);
+  }
+
+  /** Whether a serial is registered at all. */
+  loggerExists(serial: string): Promise<boolean> {
+    return loggerRepository.exists(this.database.db, serial);
+  }
+
+  /** Whether some team (of any organization) owns the logger. */
+  async isClaimed(serial: string): Promise<boolean> {
+    return (await loggerAccessRepository.claimOf(this.database.db, serial)) !== undefined;
+  }
+}
+
+function checkName(name: string, what: string): string {
+  const clean = name.trim();
+  if (!NAME.test(clean)) throw new TenancyError('invalid', `${what} is 1 to 100 characters, no control characters`);
+  return clean;
+}
+
+export function toOrganization(r: OrganizationRow): Organization {
+  return { id: r.id, name: r.name, operatorAccess: r.operator_access === 1, createdAt: new Date(r.created_at) };
+}
+
+export function toTeam(r: TeamRow): Team {
+  return { id: r.id, orgId: r.org_id, name: r.name, createdAt: new Date(r.created_at) };
+}

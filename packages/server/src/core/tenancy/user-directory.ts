@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/database-schema.ts';
+import type { UserRole, UserStatus } from '../../storage/identity-schema.ts';
+import { userRepository, type UserRow } from '../../storage/user-repository.ts';
+import { newId } from './tenancy-ids.ts';
+
+/** A user as the rest of the service sees them. */
+export interface DirectoryUser {
+  id: string;
+  /** Lower-case. */
+  email: string;
+  displayName: string | null;
+  orgId: string | null;
+  role: UserRole | null;
+  operator: boolean;
+  status: UserStatus;
+  createdAt: Date;
+}
+
+export class EmailTakenError extends Error {
+  override readonly name = 'EmailTakenError';
+  constructor() {
+    super('this address cannot be invited');
+  }
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
+export const MAX_EMAIL_LENGTH = 254;
+
+/** Lower-cased and trimmed; undefined when it is not an address at all. */
+export function normalizeEmail(email: string): string | undefined {
+  const e = email.trim().toLowerCase();
+  return e.length <= MAX_EMAIL_LENGTH && EMAIL.test(e) ? e : undefined;
+}
+
+/**
+ * Users: who they are, which identity-provider subjects are theirs, their organization and role.
+ * The authentication helpers find users here; the members API creates invited ones.
+ */
+export class UserDirectory {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async findById(id: string, db: Kysely<Database> = this.db): Promise<DirectoryUser | undefined> {
+    return toUser(await userRepository.findById(db, id));
+  }
+
+  async findByEmail(email: string, db: Kysely<Database> = this.db): Promise<DirectoryUser | undefined> {
+    const e = normalizeEmail(email);
+    return e === undefined ? undefined : toUser(await userRepository.findByEmail(db, e));
+  }
+
+  async findByIdentity(issuer: string, subject: string): Promise<DirectoryUser | undefined> {
+    return toUser(await userRepository.findByIdentity(this.db, issuer, subject));
+  }
+
+  /** Links an OIDC (iss, sub) to a user; false when that pair is already linked. */
+  linkIdentity(issuer: string, subject: string, userId: string): Promise<boolean> {
+    return userRepository.linkIdentity(this.db, issuer, subject, userId, this.now().getTime());
+  }
+
+  /**
+   * A new user with status 'invited' in `orgId`. Throws EmailTakenError when the address
+   * belongs to someone already (in any organization: the message does not say where).
+   */
+  async createInvited(orgId: string, email: string, role: UserRole, db: Kysely<Database> = this.db): Promise<DirectoryUser> {
+    return this.create(db, { email, orgId, role, operator: false, status: 'invited' });
+  }
+
+  /** A platform operator outside any organization, 'invited' until their first sign-in completes setup. */
+  async createOperator(email: string, db: Kysely<Database> = this.db): Promise<DirectoryUser> {
+    return this.create(db, { email, orgId: null, role: null, operator: true, status: 'invited' });
+  }
+
+  /** invited → active (the account was set up); false when the user was not invited. */
+  activate(userId: string): Promise<boolean> {
+    return userRepository.setStatus(this.db, userId, 'invited', 'active');
+  }
+
+  private async create(
+    db: Kysely<Database>,
+    u: { email: string; orgId: string | null; role: UserRole | null; operator: boolean; status: UserStatus },
+  ): Promise<DirectoryUser> {
+    const email = normalizeEmail(u.email);
+    if (email === undefined) throw new RangeError('not an email address');
+    const row: UserRow = {
+      id: newId('usr'),
+      email,
+      display_name: null,
+      org_id: u.orgId,
+      role: u.role,
+      operator: u.operator ? 1 : 0,
+      status: u.status,
+      created_at: this.now().getTime(),
+    };
+    if (!(await userRepository.insert(db, row))) throw new EmailTakenError();
+    return toUserRow(row);
+  }
+}
+
+export function toUserRow(r: UserRow): DirectoryUser {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    orgId: r.org_id,
+    role: r.role,
+    operator: r.operator === 1,
+    status: r.status,
+    createdAt: new Date(r.created_at),
+  };
+}
+
+function toUser(r: UserRow | undefined): DirectoryUser | undefined {
+  return r === undefined ? undefined : toUserRow(r);
+}
