@@ -20,6 +20,7 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { registerCookies } from '../shared/cookies.ts';
 import { installSecurityHeaders } from '../shared/security-headers.ts';
 
 export interface AppOptions {
@@ -78,6 +79,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   installSecurityHeaders(app);
+  registerCookies(app);
   if (options.trustProxy !== false) installForwardedHttpsOnly(app, { publicUrl: options.publicUrl });
   installErrorResponses(app);
   installAuthentication(app, options.auth);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { registerCookies } from '../shared/cookies.ts';
 import { FORM_COOKIE, FormGuard } from './form-guard.ts';
 
 const ORIGIN = 'https://qrlog.example';
@@ -9,6 +10,7 @@ const ORIGIN = 'https://qrlog.example';
 async function app() {
   const guard = new FormGuard(randomBytes(32).toString('base64url'), ORIGIN);
   const f = Fastify();
+  registerCookies(f);
   f.get('/form', (request, reply) => ({ csrf: guard.tokenFor(request, reply) }));
   f.post('/form', (request) => ({ ok: guard.check(request, (request.body as { csrf?: unknown }).csrf) }));
   await f.ready();

@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readCookie, setCookie } from '../shared/cookies.ts';
 
 /** Host-only, Secure, path / : a sibling subdomain cannot plant or overwrite it. */
 export const FORM_COOKIE = '__Host-qrlog-form';
@@ -27,7 +28,7 @@ export class FormGuard {
     let value = readCookie(request, FORM_COOKIE);
     if (value === undefined || !COOKIE_VALUE.test(value)) {
       value = randomBytes(32).toString('base64url');
-      reply.header('set-cookie', `${FORM_COOKIE}=${value}; Path=/; Secure; HttpOnly; SameSite=Lax`);
+      setCookie(reply, FORM_COOKIE, value);
     }
     return this.sign(value);
   }
@@ -51,16 +52,4 @@ export class FormGuard {
   private sign(value: string): string {
     return createHmac('sha256', this.key).update(value).digest('base64url');
   }
-}
-
-/** One cookie's value from the Cookie header; undefined when absent. */
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
