@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serverCommands, type CommandIo } from '../../packages/server/src/commands/server-commands.ts';
 import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
+import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../packages/server/src/testing/test-database.ts';
 
 interface Run {
@@ -34,6 +35,8 @@ describe.each(TEST_DATABASE_KINDS)('operator commands for tenants on %s', (kind)
   beforeEach(async () => {
     t = await createTestDatabase(kind);
     env = t.config.databaseUrl ? { DATABASE_URL: t.config.databaseUrl, QRLOG_DB_SCHEMA: t.config.databaseSchema } : {};
+    // A deployment: the service has created its database (operator commands refuse a data directory without one).
+    await (await openTestServices(t)).close();
   });
   afterEach(async () => {
     await t.cleanup();

@@ -266,6 +266,12 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     expect(doc.paths['/api/v1/loggers/{serial}/readings']?.get?.responses).toHaveProperty('200');
     expect(doc.paths['/api/v1/orgs/{orgId}/members']?.post).toBeDefined();
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/v1/'))).toEqual([]);
+    // The token endpoint, with its request shape (from the same zod schema that checks it) and RFC 6749 errors.
+    const token = doc.paths['/api/v1/auth/token']?.post as { requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, unknown> } | undefined;
+    const body = token?.requestBody?.content['application/json']?.schema;
+    expect(body?.required).toEqual(['grant_type']);
+    expect(Object.keys(body?.properties ?? {}).sort()).toEqual(['client_id', 'client_secret', 'grant_type']);
+    expect(JSON.stringify(token?.responses['401'])).toContain('error_description');
     const page = await get(w.as.anonymous, '/api/v1/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toMatch(/(src|href)="https?:/);

@@ -110,8 +110,15 @@ describe.each(TEST_DATABASE_KINDS)('API keys exchanged for access tokens at POST
       expect(a.status).toBe(401);
       expect(a.body).toBe(answers[0].body);
     }
-    expect(json(answers[0])).toEqual({ error: { code: 'unauthorized', message: 'invalid client credentials' } });
-    expect((await postJson({ grant_type: 'password', client_id: key.id, client_secret: key.secret })).status).toBe(400);
+    // RFC 6749 §5.2: the token endpoint's errors are OAuth errors, not the API's own shape.
+    expect(json(answers[0])).toEqual({ error: 'invalid_client', error_description: 'invalid client credentials' });
+    const wrongGrant = await postJson({ grant_type: 'password', client_id: key.id, client_secret: key.secret });
+    expect(wrongGrant.status).toBe(400);
+    expect(json(wrongGrant)).toMatchObject({ error: 'unsupported_grant_type' });
+    const noGrant = await postJson({ client_id: key.id, client_secret: key.secret });
+    expect(noGrant.status).toBe(400);
+    expect(json(noGrant)).toMatchObject({ error: 'invalid_request' });
+    expect(noGrant.body).not.toContain(key.secret);
     const secretInLog = JSON.stringify(await qrlog.services.tenancy.audit.list({ limit: 100 }));
     expect(secretInLog).not.toContain(key.secret);
   });
@@ -183,7 +190,7 @@ describe('rate limits on the token and sign-in endpoints', () => {
     const limited = await post(key.secret);
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBe('60');
-    expect(json(limited)).toMatchObject({ error: { code: 'rate-limited' } });
+    expect(json(limited)).toMatchObject({ error: 'temporarily_unavailable' });
   });
 
   it('limits sign-in starts per address', async () => {

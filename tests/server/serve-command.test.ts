@@ -33,6 +33,20 @@ describe('qrlog serve', () => {
     }).toThrow(/ENOENT/);
   });
 
+  it('refuses an unusable QRLOG_KEK as configuration (exit 2), naming it and not echoing it', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', '0', '--http-port', '0'], {
+      cwd: ROOT,
+      env: { ...process.env, QRLOG_KEK: 'hunter2hunter2', QRLOG_KEK_LABEL: 'bad label!' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('QRLOG_KEK: expected 32 bytes as base64 or 64 hex digits');
+    expect(r.stderr).toContain('QRLOG_KEK_LABEL: expected 1 to 64 characters');
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('keeps its self-signed certificate across restarts, stops cleanly on SIGTERM, and serves a configured certificate', async () => {
     const store = await createServerStore('sqlite');
     stores.push(store);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Principal } from '../core/access/principal.ts';
-import { HttpError } from '../shared/http-error.ts';
+import { AppError } from '../shared/app-error.ts';
 import { TokenKeysUnavailableError, TokenRefusedError } from './access-token-verifier.ts';
 import type { AuthLayer } from './auth-layer.ts';
 import { userPrincipal } from './bearer-authenticator.ts';
@@ -52,11 +52,11 @@ async function fromBearer(auth: AuthLayer, request: FastifyRequest, reply: Fasti
     if (isPublicRoute(request)) return ANONYMOUS;
     if (e instanceof TokenKeysUnavailableError) {
       request.log.warn({ err: e.cause }, 'access token keys unavailable');
-      throw new HttpError(503, 'not-ready', 'access tokens cannot be checked right now');
+      throw new AppError('not-ready', 'access tokens cannot be checked right now');
     }
     request.log.info({ reason: e.reason }, 'access token refused');
     reply.header('www-authenticate', 'Bearer realm="qrlog", error="invalid_token"');
-    throw new HttpError(401, 'unauthorized', 'the access token is not valid');
+    throw new AppError('unauthorized', 'the access token is not valid');
   }
 }
 
@@ -77,7 +77,7 @@ async function fromSession(auth: AuthLayer, request: FastifyRequest, reply: Fast
       csrfRefused.add(request);
       return ANONYMOUS;
     }
-    throw new HttpError(403, 'forbidden', 'a state-changing request with the session cookie needs the x-csrf-token header and this site as its Origin');
+    throw new AppError('forbidden', 'a state-changing request with the session cookie needs the x-csrf-token header and this site as its Origin');
   }
   // A handle of the session, not its id: the id is the credential and stays in the cookie.
   return userPrincipal(user, 'session', secretIdDigest('web-session', sessionId).toString('hex').slice(0, 32));

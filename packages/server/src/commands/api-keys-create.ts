@@ -1,7 +1,7 @@
 import type { ApiScope } from '../core/access/principal.ts';
-import { API_SCOPES, ApiKeyInputError } from '../core/api-keys/api-key-service.ts';
+import { API_SCOPES } from '../core/api-keys/api-key-service.ts';
 import { ID_PATTERN } from '../core/tenancy/tenancy-ids.ts';
-import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, usageError } from './command-io.ts';
 
 const USAGE = `qrlog api-keys create --org ORG --scope read|write|admin [--name NAME] [--expires ISO-TIME] --data-dir DIR
   Creates an API key of the organization and prints {"id", "secret", "orgId", "scopes", …}.
@@ -10,12 +10,12 @@ const USAGE = `qrlog api-keys create --org ORG --scope read|write|admin [--name 
 
 export const apiKeysCreate = command('api-keys create', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, org: { type: 'string' }, scope: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } });
-  if (v.org === undefined || !ID_PATTERN.test(v.org) || !v.org.startsWith('org_')) throw new UsageError('--org must be an organization id (org_…)');
-  if (v.scope === undefined || !(API_SCOPES as readonly string[]).includes(v.scope)) throw new UsageError('--scope must be read, write or admin');
+  if (v.org === undefined || !ID_PATTERN.test(v.org) || !v.org.startsWith('org_')) throw usageError('--org must be an organization id (org_…)');
+  if (v.scope === undefined || !(API_SCOPES as readonly string[]).includes(v.scope)) throw usageError('--scope must be read, write or admin');
   let expiresAt: Date | null = null;
   if (v.expires !== undefined) {
     const ms = Date.parse(v.expires);
-    if (!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(v.expires) || Number.isNaN(ms)) throw new UsageError('--expires must be an ISO 8601 time with a zone');
+    if (!/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:\d{2})$/.test(v.expires) || Number.isNaN(ms)) throw usageError('--expires must be an ISO 8601 time with a zone');
     expiresAt = new Date(ms);
   }
   const orgId = v.org;
@@ -24,9 +24,7 @@ export const apiKeysCreate = command('api-keys create', USAGE, async (argv, io) 
   try {
     const key = await services.tenancy.apiKeys
       .create({ orgId, scopes: [scope], name: v.name ?? null, expiresAt, actor: { kind: 'operator-cli' } })
-      .catch((e: unknown) => {
-        throw e instanceof ApiKeyInputError ? new CommandError(e.message) : e;
-      });
+      ;
     printJson(io, {
       id: key.id,
       secret: key.secret,

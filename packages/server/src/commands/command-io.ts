@@ -1,6 +1,8 @@
 import { isSerial } from '@qrlog/link';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openServices, type Services } from '../app/open-services.ts';
+import { loadStorageConfig } from '../config/storage-config.ts';
+import { AppError, isAppError } from '../shared/app-error.ts';
 
 /** Where a command writes and what environment it reads; tests pass their own. */
 export interface CommandIo {
@@ -19,13 +21,8 @@ export const processIo: CommandIo = {
 export type ServerCommand = (argv: string[], io?: CommandIo) => Promise<number>;
 
 /** A mistake in how the command was called: exit code 2 and the usage. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** A failure to report plainly, without a stack: exit code 1. */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
+export function usageError(message: string): AppError {
+  return new AppError('invalid-request', message);
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -36,31 +33,36 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O) 
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw usageError(e instanceof Error ? e.message : String(e));
   }
 }
 
 /** --data-dir, else QRLOG_DATA_DIR. */
 export function dataDirOf(values: { 'data-dir'?: string | boolean | undefined }, io: CommandIo): string {
   const dir = typeof values['data-dir'] === 'string' ? values['data-dir'] : io.env.QRLOG_DATA_DIR;
-  if (dir === undefined || dir === '') throw new UsageError('--data-dir DIR (or QRLOG_DATA_DIR) is required');
+  if (dir === undefined || dir === '') throw usageError('--data-dir DIR (or QRLOG_DATA_DIR) is required');
   return dir;
 }
 
-/** Services for a command, from its data dir and the environment (DATABASE_URL, QRLOG_DB_SCHEMA, QRLOG_KEK…). */
-export function openCommandServices(dataDir: string, io: CommandIo, as: 'service' | 'owner' = 'service'): Promise<Services> {
+/**
+ * Services for a command, from its data dir and the environment (DATABASE_URL, QRLOG_DB_SCHEMA,
+ * QRLOG_KEK…), validated as `qrlog serve` validates them. Only a command that `creates` the
+ * database may be pointed at a data directory that has none.
+ */
+export function openCommandServices(dataDir: string, io: CommandIo, as: 'service' | 'owner' = 'service', creates = false): Promise<Services> {
+  const config = loadStorageConfig(dataDir, io.env, { creates });
   return openServices({
-    dataDir,
-    databaseUrl: io.env.DATABASE_URL,
-    databaseSchema: io.env.QRLOG_DB_SCHEMA || undefined,
-    kek: { kek: io.env.QRLOG_KEK || undefined, kekLabel: io.env.QRLOG_KEK_LABEL || undefined, kekFile: io.env.QRLOG_KEK_FILE || undefined },
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
     notice: (m) => { io.err(`qrlog: ${m}\n`); },
     as,
     poolSize: 2,
   });
 }
 
-/** Runs a command body with clear errors: usage → 2, anything else → 1, message on stderr. */
+/** Runs a command body with clear errors: usage and configuration → 2, other refusals → 1, message on stderr. */
 export function command(name: string, usage: string, body: (argv: string[], io: CommandIo) => Promise<number>): ServerCommand {
   return async (argv, io = processIo) => {
     if (argv.includes('--help') || argv.includes('-h')) {
@@ -70,11 +72,16 @@ export function command(name: string, usage: string, body: (argv: string[], io: 
     try {
       return await body(argv, io);
     } catch (e) {
-      if (e instanceof UsageError) {
+      if (isAppError(e, 'invalid-request')) {
         io.err(`qrlog ${name}: ${e.message}\nusage: ${usage}\n`);
         return 2;
       }
-      io.err(`qrlog ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (isAppError(e)) {
+        io.err(`qrlog ${name}: ${e.message}\n`);
+        return e.exitCode;
+      }
+      // Not an error of ours: a bug, so the stack goes with it.
+      io.err(`qrlog ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return 1;
     }
   };
@@ -88,15 +95,15 @@ export function printJson(io: CommandIo, value: unknown): void {
 export function parseIsoTime(text: string, flag: string): number {
   const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text);
   const ms = Date.parse(text);
-  if (!ok || Number.isNaN(ms)) throw new UsageError(`${flag} must be an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z`);
+  if (!ok || Number.isNaN(ms)) throw usageError(`${flag} must be an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00Z`);
   return ms / 1000;
 }
 
 export function serialOption(value: string | boolean | undefined, required: boolean): string | undefined {
   if (value === undefined || typeof value === 'boolean') {
-    if (required) throw new UsageError('--serial S is required');
+    if (required) throw usageError('--serial S is required');
     return undefined;
   }
-  if (!isSerial(value)) throw new UsageError('--serial must be 1 to 12 characters of 0-9 and A-Z');
+  if (!isSerial(value)) throw usageError('--serial must be 1 to 12 characters of 0-9 and A-Z');
   return value;
 }

@@ -1,6 +1,5 @@
 import { ID_PATTERN } from '../core/tenancy/tenancy-ids.ts';
-import { isTenancyError } from '../core/tenancy/tenancy-errors.ts';
-import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, serialOption, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, serialOption, usageError } from './command-io.ts';
 
 const USAGE = `qrlog loggers claim --org ORG --serial S [--team T] --data-dir DIR
   Claims a provisioned logger into a team of the organization (default: its "default" team).
@@ -9,16 +8,14 @@ const USAGE = `qrlog loggers claim --org ORG --serial S [--team T] --data-dir DI
 
 export const loggersClaim = command('loggers claim', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, org: { type: 'string' }, serial: { type: 'string' }, team: { type: 'string' } });
-  if (v.org === undefined || !ID_PATTERN.test(v.org) || !v.org.startsWith('org_')) throw new UsageError('--org must be an organization id (org_…)');
-  if (v.team !== undefined && (!ID_PATTERN.test(v.team) || !v.team.startsWith('team_'))) throw new UsageError('--team must be a team id (team_…)');
+  if (v.org === undefined || !ID_PATTERN.test(v.org) || !v.org.startsWith('org_')) throw usageError('--org must be an organization id (org_…)');
+  if (v.team !== undefined && (!ID_PATTERN.test(v.team) || !v.team.startsWith('team_'))) throw usageError('--team must be a team id (team_…)');
   const serial = serialOption(v.serial, true) ?? '';
   const orgId = v.org;
   const teamId = v.team;
   const services = await openCommandServices(dataDirOf(v, io), io);
   try {
-    const claim = await services.tenancy.tenancy.claim(orgId, serial, teamId, { actor: { kind: 'operator-cli' } }, 'operator-cli:').catch((e: unknown) => {
-      throw isTenancyError(e) ? new CommandError(e.message) : e;
-    });
+    const claim = await services.tenancy.tenancy.claim(orgId, serial, teamId, { actor: { kind: 'operator-cli' } }, 'operator-cli:');
     printJson(io, { serial: claim.serial, orgId: claim.orgId, teamId: claim.teamId, claimedAt: claim.claimedAt.toISOString() });
     return 0;
   } finally {

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 
 import { join } from 'node:path';
 import { toKeyFile } from '@qrlog/link';
 import { MAX_PROVISION_COUNT } from '../core/loggers/logger-admin-service.ts';
-import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, usageError } from './command-io.ts';
 
 const USAGE = `qrlog loggers provision --count N [--model M] --data-dir DIR --out FILE|DIR/
   Registers N new loggers (8-character serials, fresh 128-bit keys, stored wrapped) and writes
@@ -13,10 +13,10 @@ export const loggersProvision = command('loggers provision', USAGE, async (argv,
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, count: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } });
   const count = Number(v.count);
   if (v.count === undefined || !/^\d+$/.test(v.count) || count < 1 || count > MAX_PROVISION_COUNT) {
-    throw new UsageError(`--count must be an integer from 1 to ${String(MAX_PROVISION_COUNT)}`);
+    throw usageError(`--count must be an integer from 1 to ${String(MAX_PROVISION_COUNT)}`);
   }
-  if (v.model !== undefined && !/^[\x20-\x7e]{1,64}$/.test(v.model)) throw new UsageError('--model must be 1 to 64 printable ASCII characters');
-  if (v.out === undefined || v.out === '') throw new UsageError('--out FILE|DIR/ is required');
+  if (v.model !== undefined && !/^[\x20-\x7e]{1,64}$/.test(v.model)) throw usageError('--model must be 1 to 64 printable ASCII characters');
+  if (v.out === undefined || v.out === '') throw usageError('--out FILE|DIR/ is required');
   const out = v.out;
   const dataDir = dataDirOf(v, io);
   const toDirectory = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
@@ -26,7 +26,7 @@ export const loggersProvision = command('loggers provision', USAGE, async (argv,
   if (toDirectory) mkdirSync(out, { recursive: true, mode: 0o700 });
   else fd = claim(out);
 
-  const services = await openCommandServices(dataDir, io);
+  const services = await openCommandServices(dataDir, io, 'service', true);
   try {
     const keys = await services.loggers.provision(count, v.model ?? null);
     const files = keys.map(toKeyFile);
@@ -54,6 +54,6 @@ function claim(path: string): number {
     return openSync(path, 'wx', 0o600);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'EEXIST' ? `${path} exists; key files are never overwritten` : `cannot create ${path}: ${code ?? 'error'}`);
+    throw usageError(code === 'EEXIST' ? `${path} exists; key files are never overwritten` : `cannot create ${path}: ${code ?? 'error'}`);
   }
 }

@@ -1,4 +1,4 @@
-import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, usageError } from './command-io.ts';
 import { AuthKeyStore } from '../keys/auth-key-store.ts';
 import { rewrapIdentitySecrets } from '../identity/rewrap-identity-secrets.ts';
 import type { Kek } from '../keys/key-wrap.ts';
@@ -12,7 +12,7 @@ const USAGE = `qrlog loggers rotate-kek --to LABEL --data-dir DIR
 
 export const loggersRotateKek = command('loggers rotate-kek', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, to: { type: 'string' } });
-  if (v.to === undefined || !KEK_LABEL.test(v.to)) throw new UsageError('--to LABEL is required: 1 to 64 characters of A-Z a-z 0-9 . _ -');
+  if (v.to === undefined || !KEK_LABEL.test(v.to)) throw usageError('--to LABEL is required: 1 to 64 characters of A-Z a-z 0-9 . _ -');
   const services = await openCommandServices(dataDirOf(v, io), io);
   try {
     const report = await services.loggers.rotateKek(v.to);

@@ -1,8 +1,9 @@
+import { loadStorageConfig } from '../config/storage-config.ts';
 import { AccountTokens } from '../identity/account-tokens.ts';
 import { SetupLinks } from '../identity/setup-links.ts';
 import { AuditLog } from '../core/audit/audit-log.ts';
 import { openDatabase } from '../storage/open-database.ts';
-import { command, DATA_DIR_OPTION, dataDirOf, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, parseCommandArgs, printJson, usageError } from './command-io.ts';
 
 const USAGE = `qrlog operators setup-link --data-dir DIR [--public-url https://HOST[:PORT]]
   Prints {"link", "expiresAt"}: a one-time link that makes a platform operator account (email,
@@ -15,12 +16,8 @@ const USAGE = `qrlog operators setup-link --data-dir DIR [--public-url https://H
 export const operatorsSetupLink = command('operators setup-link', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, 'public-url': { type: 'string' } });
   const publicUrl = publicUrlOf(v['public-url'] ?? io.env.QRLOG_PUBLIC_URL, io.env.QRLOG_PORT);
-  const database = await openDatabase({
-    dataDir: dataDirOf(v, io),
-    databaseUrl: io.env.DATABASE_URL,
-    databaseSchema: io.env.QRLOG_DB_SCHEMA || undefined,
-    poolSize: 2,
-  });
+  const config = loadStorageConfig(dataDirOf(v, io), io.env, { creates: false });
+  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, poolSize: 2 });
   try {
     const audit = new AuditLog(database.db);
     const links = new SetupLinks(database.db, new AccountTokens(database.db), audit, publicUrl);
@@ -38,8 +35,8 @@ function publicUrlOf(given: string | undefined, port: string | undefined): strin
   try {
     u = new URL(given);
   } catch {
-    throw new UsageError('--public-url must be https://host[:port]');
+    throw usageError('--public-url must be https://host[:port]');
   }
-  if (u.protocol !== 'https:' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') throw new UsageError('--public-url must be https://host[:port]');
+  if (u.protocol !== 'https:' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') throw usageError('--public-url must be https://host[:port]');
   return u.origin;
 }

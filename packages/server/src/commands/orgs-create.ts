@@ -1,5 +1,4 @@
-import { isTenancyError } from '../core/tenancy/tenancy-errors.ts';
-import { command, CommandError, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, printJson, usageError } from './command-io.ts';
 
 const USAGE = `qrlog orgs create --name NAME --data-dir DIR
   Creates an organization (with a team named "default") and prints it as JSON: {"id", "name",
@@ -8,13 +7,11 @@ const USAGE = `qrlog orgs create --name NAME --data-dir DIR
 
 export const orgsCreate = command('orgs create', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, name: { type: 'string' } });
-  if (v.name === undefined || v.name.trim() === '') throw new UsageError('--name NAME is required');
+  if (v.name === undefined || v.name.trim() === '') throw usageError('--name NAME is required');
   const name = v.name;
   const services = await openCommandServices(dataDirOf(v, io), io);
   try {
-    const { organization, defaultTeam } = await services.tenancy.tenancy.createOrganization(name, { actor: { kind: 'operator-cli' } }).catch((e: unknown) => {
-      throw isTenancyError(e) ? new CommandError(e.message) : e;
-    });
+    const { organization, defaultTeam } = await services.tenancy.tenancy.createOrganization(name, { actor: { kind: 'operator-cli' } });
     printJson(io, {
       id: organization.id,
       name: organization.name,

@@ -1,4 +1,4 @@
-import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, parseIsoTime, printJson, serialOption, UsageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandArgs, parseIsoTime, printJson, serialOption, usageError } from './command-io.ts';
 import type { ReadingsExport } from '../core/readings/readings-service.ts';
 
 const USAGE = `qrlog readings export --serial S [--from ISO] [--to ISO] [--format json|csv] --data-dir DIR
@@ -15,12 +15,12 @@ export const readingsExport = command('readings export', USAGE, async (argv, io)
   });
   const serial = serialOption(v.serial, true) ?? '';
   const format = v.format ?? 'json';
-  if (format !== 'json' && format !== 'csv') throw new UsageError('--format must be json or csv');
+  if (format !== 'json' && format !== 'csv') throw usageError('--format must be json or csv');
   const range = {
     ...(v.from !== undefined ? { from: parseIsoTime(v.from, '--from') } : {}),
     ...(v.to !== undefined ? { to: parseIsoTime(v.to, '--to') } : {}),
   };
-  if (range.from !== undefined && range.to !== undefined && range.to <= range.from) throw new UsageError('--to must be after --from');
+  if (range.from !== undefined && range.to !== undefined && range.to <= range.from) throw usageError('--to must be after --from');
   const services = await openCommandServices(dataDirOf(v, io), io);
   try {
     if (!(await services.loggers.exists(serial))) {

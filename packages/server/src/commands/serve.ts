@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { isConfigError } from '../config/config-error.ts';
 import { loadServerConfig } from '../config/load-server-config.ts';
 import type { ServerConfig } from '../config/server-config-schema.ts';
 import { serveHelp } from '../config/serve-options.ts';
 import { startServer, type RunningServer } from '../http/start-server.ts';
 import { openServices } from '../app/open-services.ts';
-import { kekConfigFromEnv } from '../keys/kek-config.ts';
+import { isAppError } from '../shared/app-error.ts';
 import { openServeSignIn, type ServeSignIn } from '../app/serve-sign-in.ts';
 
 export interface ServeIo {
@@ -42,7 +41,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
     }
     config = args.config;
   } catch (e) {
-    if (isConfigError(e)) {
+    if (isAppError(e, 'invalid-configuration')) {
       io.err(`qrlog serve: ${e.message}`);
       return 2;
     }
@@ -57,13 +56,18 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
     services = await openServices({
       dataDir: config.dataDir,
       databaseUrl: config.databaseUrl,
-      kek: kekConfigFromEnv(io.env),
+      databaseSchema: config.databaseSchema,
+      kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
       locationWindowMs: config.locationWindow * 1000,
       notice: (m) => {
         io.err(`qrlog: ${m}`);
       },
     });
   } catch (e) {
+    if (isAppError(e, 'invalid-configuration')) {
+      io.err(`qrlog serve: invalid configuration: ${e.message}`);
+      return 2;
+    }
     io.err(`qrlog serve: cannot open the database: ${describe(e)}`);
     return 1;
   }

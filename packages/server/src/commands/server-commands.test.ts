@@ -1,4 +1,4 @@
-import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromKeyFile, linkToJson, type LoggerKey } from '@qrlog/link';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,24 @@ describe.each(TEST_DATABASE_KINDS)('server commands on %s', (kind) => {
     const r = await run('verify', [], { QRLOG_DATA_DIR: '' });
     expect(r.code).toBe(2);
     expect(r.err).toContain('--data-dir');
+  });
+
+  it('refuses a data directory without a database instead of answering from a new empty one', async () => {
+    const empty = join(t.dir, 'elsewhere');
+    mkdirSync(empty);
+    const r = await run('verify', ['--data-dir', empty], { DATABASE_URL: '' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('holds no qrlog database');
+    expect(r.err).toContain('DATABASE_URL');
+    expect(existsSync(join(empty, 'qrlog.sqlite'))).toBe(false);
+  });
+
+  it('refuses an unusable QRLOG_KEK as configuration (exit 2) without echoing it', async () => {
+    await provision(1);
+    const r = await run('verify', [], { QRLOG_KEK: 'not-a-key-hunter2' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('QRLOG_KEK');
+    expect(r.err).not.toContain('hunter2');
   });
 
   it('exports readings in the shape `qrlog link open` prints, as json and csv', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.ts';
+import { isAppError } from '../shared/app-error.ts';
 import { loadServerConfig } from './load-server-config.ts';
 
 function load(argv: string[], env: Record<string, string> = {}) {
@@ -15,10 +15,10 @@ function problems(argv: string[], env: Record<string, string> = {}): string[] {
   try {
     loadServerConfig(argv, env, '/srv');
   } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
+    if (isAppError(e, 'invalid-configuration')) return [...e.details];
     throw e;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected an invalid-configuration error');
 }
 
 describe('loadServerConfig', () => {

@@ -1,8 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from './config-error.ts';
+import { configError } from './config-error.ts';
 import { SERVE_OPTIONS, type ServeOption } from './serve-options.ts';
 import { serverConfigSchema, type ServerConfig } from './server-config-schema.ts';
+import { storageEnv, storageProblems } from './storage-config.ts';
 
 export type ServeArgs = { help: true } | { help: false; config: ServerConfig };
 
@@ -10,7 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads `qrlog serve` flags and the environment into a validated configuration. A flag wins
- * over its environment variable, which wins over the default. Throws ConfigError listing every
+ * over its environment variable, which wins over the default. Throws an `invalid-configuration` AppError listing every
  * problem at once.
  */
 export function loadServerConfig(argv: readonly string[], env: Env = process.env, cwd = process.cwd()): ServeArgs {
@@ -18,7 +19,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   const flags = parseFlags(argv, problems);
   if (flags === 'help') return { help: true };
 
-  const raw: Record<string, string> = {};
+  const raw: Record<string, string> = storageEnv(env);
   for (const o of SERVE_OPTIONS as readonly ServeOption[]) {
     const value = flags.get(o.flag) ?? nonEmpty(env[o.env]) ?? o.defaultValue;
     if (value !== undefined) raw[o.key] = value;
@@ -29,7 +30,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
       const key = issue.path[0];
       const o = (SERVE_OPTIONS as readonly ServeOption[]).find((x) => x.key === key);
       if (o === undefined) {
-        problems.push(issue.message);
+        problems.push(...storageProblems([issue], raw));
         continue;
       }
       const shown = o.secret === true || raw[o.key] === undefined ? '' : ` (got ${JSON.stringify(raw[o.key])})`;
@@ -43,7 +44,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   if (parsed.success && parsed.data.port !== 0 && parsed.data.port === parsed.data.httpPort) {
     problems.push('--http-port / QRLOG_HTTP_PORT: must differ from the HTTPS port');
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw configError(problems);
 
   const config = { ...parsed.data, dataDir: resolve(cwd, parsed.data.dataDir) };
   if (config.tlsCert !== undefined) config.tlsCert = resolve(cwd, config.tlsCert);
@@ -51,7 +52,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   for (const [flag, file] of [['tls-cert', config.tlsCert], ['tls-key', config.tlsKey]] as const) {
     if (file !== undefined && !isReadable(file)) problems.push(`--${flag}: cannot read ${file}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw configError(problems);
   return { help: false, config };
 }
 

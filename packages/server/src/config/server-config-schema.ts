@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { storageConfigShape } from './storage-config.ts';
 
 /**
  * What `qrlog serve` runs with, validated once at start. Every field arrives as a string (flag or
@@ -53,10 +54,6 @@ const publicUrl = z
   .refine((u) => (u.pathname === '/' || u.pathname === '') && u.search === '' && u.hash === '', 'expected https://host[:port] without a path')
   .transform((u) => u.origin);
 
-const databaseUrl = z
-  .string()
-  .refine((s) => /^postgres(ql)?:\/\/./.test(s), 'expected a postgres:// or postgresql:// URL');
-
 /** External OpenID Connect provider (all unset: the embedded one) and web session lifetimes. */
 const authConfigShape = {
   oidcIssuer: z.url({ protocol: /^https$/, error: 'expected the https:// issuer URL of the provider' }).optional(),
@@ -92,8 +89,7 @@ const mailConfigShape = {
 };
 
 export const serverConfigSchema = z.object({
-  dataDir: z.string().min(1, 'must not be empty'),
-  databaseUrl: databaseUrl.optional(),
+  ...storageConfigShape,
   host: z.string().refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9.-]+$/.test(h), 'expected an IP address or host name'),
   port: port(true),
   httpPort: port(true),

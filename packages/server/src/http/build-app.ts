@@ -13,7 +13,7 @@ import type { HttpServices } from './http-services.ts';
 import { LinkIntake, type IntakeLimits } from './link-intake.ts';
 import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
-import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
@@ -96,10 +96,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerScanPageRoutes(app, ctx);
   registerScanLocationRoute(app, ctx);
   registerScanBatchRoute(app, ctx);
-  if (options.auth !== undefined) registerAuthRoutes(app, options.auth);
+  const tenancy = options.services.tenancy;
+  // The token endpoint belongs to the API: inside its OpenAPI scope when there is one.
+  if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
   registerScanLinkRoute(app, ctx);
-  const tenancy = options.services.tenancy;
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
     void app.register(async (scope) => {
@@ -107,6 +108,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer });
+        if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         done();
       });
       await registerOpenApiRoutes(scope);

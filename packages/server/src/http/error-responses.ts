@@ -1,11 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, isHttpError, type HttpErrorCode } from '../shared/http-error.ts';
+import { errorBody, isAppError, type AppErrorCode } from '../shared/app-error.ts';
+import type { ErrorStyle } from '../shared/error-style.ts';
+import { htmlPage, escapeHtml } from '../shared/html-page.ts';
 import { SCAN_ERROR_PATH } from './paths.ts';
 
 /**
- * The one place where errors become responses. JSON routes get `{ error: { code, message } }`
- * with a stable code; routes a phone opens in its browser (route config `browser: true`) get a
- * 303 to the generic scan-error page instead, which says nothing about why.
+ * The one place where errors become responses, by the route's declared error style: JSON routes
+ * get `{ error: { code, message } }` with a stable code; pages people read get an HTML page;
+ * routes a phone opens from a QR code get a 303 to the generic scan-error page, which says
+ * nothing about why. Anything that is not an AppError or one of Fastify's own client errors is a
+ * bug: logged with its stack, answered as `internal` without details.
  */
 export function installErrorResponses(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -14,7 +18,12 @@ export function installErrorResponses(app: FastifyInstance): void {
       // The error's own message may name internals; it goes to the log, not to the client.
       request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     }
-    if (isBrowserRoute(request)) return reply.code(303).header('location', SCAN_ERROR_PATH).send();
+    const style: ErrorStyle = request.routeOptions.config.errors ?? 'json';
+    if (style === 'scan') return reply.code(303).header('location', SCAN_ERROR_PATH).send();
+    if (style === 'page') return sendErrorPage(reply, status);
+    if (style === 'oauth') {
+      return reply.code(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').send({ error: oauthCode(error, code), error_description: message });
+    }
     return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
   });
 
@@ -23,13 +32,28 @@ export function installErrorResponses(app: FastifyInstance): void {
   });
 }
 
-export function isBrowserRoute(request: FastifyRequest): boolean {
-  const config = request.routeOptions.config as { browser?: boolean };
-  return config.browser === true;
+/** RFC 6749 §5.2's error words: the AppError's reason when it names one, else by its code. */
+function oauthCode(error: unknown, code: AppErrorCode): string {
+  if (isAppError(error) && error.reason !== undefined && OAUTH_ERRORS.has(error.reason)) return error.reason;
+  if (code === 'invalid-request' || code === 'payload-too-large' || code === 'unsupported-media-type') return 'invalid_request';
+  if (code === 'unauthorized') return 'invalid_client';
+  if (code === 'rate-limited') return 'temporarily_unavailable';
+  return 'server_error';
+}
+const OAUTH_ERRORS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']);
+
+function sendErrorPage(reply: FastifyReply, status: number): FastifyReply {
+  const text = status >= 500 ? 'Something went wrong on our side. Try again in a moment.' : 'The request was not understood. Go back and try again.';
+  const page = htmlPage('Something went wrong', `<h1>Something went wrong</h1>\n<p>${escapeHtml(text)}</p>`);
+  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', page.contentSecurityPolicy).send(page.html);
 }
 
-function describe(error: unknown): { status: number; code: HttpErrorCode; message: string } {
-  if (isHttpError(error)) return { status: error.statusCode, code: error.code, message: error.message };
+function describe(error: unknown): { status: number; code: AppErrorCode; message: string } {
+  if (isAppError(error)) {
+    // A configuration problem met while serving is the operator's to fix, not the caller's.
+    if (error.code === 'invalid-configuration') return { status: 500, code: 'internal', message: 'internal error' };
+    return { status: error.statusCode, code: error.code, message: error.message };
+  }
   const status = (error as Partial<FastifyError>).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify's own client errors (body too large, bad JSON, wrong content type): keep the
@@ -38,6 +62,7 @@ function describe(error: unknown): { status: number; code: HttpErrorCode; messag
     if (status === 415) return { status, code: 'unsupported-media-type', message: 'send application/json' };
     if (status === 404) return { status, code: 'not-found', message: 'nothing here' };
     if (status === 405) return { status, code: 'method-not-allowed', message: 'method not allowed' };
+    if (status === 429) return { status, code: 'rate-limited', message: 'too many requests' };
     return { status: 400, code: 'invalid-request', message: validationMessage(error) ?? 'malformed request' };
   }
   return { status: 500, code: 'internal', message: 'internal error' };

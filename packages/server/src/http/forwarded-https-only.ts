@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../shared/http-error.ts';
+import { AppError } from '../shared/app-error.ts';
 import { httpsRedirectTarget } from './https-redirect-target.ts';
 import { HEALTH_PATH, READY_PATH } from './routes/health-routes.ts';
 
@@ -17,7 +17,7 @@ export function installForwardedHttpsOnly(app: FastifyInstance, options: { publi
     if (marked && request.protocol === 'https') return;
     // The proxy serves HTTPS on the standard port unless a public URL says otherwise.
     const target = httpsRedirectTarget(request.host, request.url, { publicUrl: options.publicUrl, httpsPort: 443 });
-    if (target === null) throw new HttpError(400, 'invalid-request', 'bad Host header');
+    if (target === null) throw new AppError('invalid-request', 'bad Host header');
     return reply.code(request.method === 'GET' || request.method === 'HEAD' ? 301 : 308).header('location', target).send();
   });
 }

@@ -28,7 +28,7 @@ export async function registerOpenApiCollector(app: FastifyInstance, options: { 
         title: 'qrlog API',
         version: '1',
         description:
-          'Read side of the qrlog cloud. Authenticate with a session cookie (browsers; state-changing requests also need the x-csrf-token header) or `Authorization: Bearer <token>` (an access token of the identity provider, or one exchanged for an API key at POST /api/v1/auth/token). Lists are paged with an opaque `cursor` (the previous page\u2019s `nextCursor`) and `limit` (at most 1000). Errors are `{ "error": { "code", "message" } }`. Another organization\u2019s object answers 404, like one that does not exist.',
+          'Read side of the qrlog cloud. Authenticate with a session cookie (browsers; state-changing requests also need the x-csrf-token header) or `Authorization: Bearer <token>` (an access token of the identity provider, or one exchanged for an API key at POST /api/v1/auth/token). Lists are paged with an opaque `cursor` (the previous page\u2019s `nextCursor`) and `limit` (at most 1000). Errors are `{ "error": { "code", "message" } }`, except at the token endpoint, which answers RFC 6749 errors (`{ "error", "error_description" }`). Another organization\u2019s object answers 404, like one that does not exist.',
       },
       ...(options.publicUrl === undefined ? {} : { servers: [{ url: options.publicUrl }] }),
       components: {

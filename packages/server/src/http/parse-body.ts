@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HttpError } from '../shared/http-error.ts';
+import { AppError } from '../shared/app-error.ts';
 
 /**
  * Validates a request body where it enters. The message names the fields that are wrong and
@@ -9,5 +9,5 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);
-  throw new HttpError(400, 'invalid-request', first.join('; '));
+  throw new AppError('invalid-request', first.join('; '));
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyRequest, RouteOptions } from 'fastify';
-import { HttpError } from '../shared/http-error.ts';
+import { AppError } from '../shared/app-error.ts';
 import type { AccessResolver } from '../core/access/access-resolver.ts';
 import { decide, policyProblem, subjectOf, TARGET_PARAMS, type RoutePolicy, type Standing, type Subject, type Target } from '../core/access/policy.ts';
 import { ANONYMOUS, type Principal } from '../core/access/principal.ts';
@@ -72,7 +72,7 @@ export function installPolicy(app: FastifyInstance, resolver: AccessResolver | u
     const policy = request.routeOptions.config.policy;
     // Not found, and unknown methods: Fastify's own 404/405 answers, which carry no policy.
     if (policy === undefined && request.routeOptions.url === undefined) return;
-    if (policy === undefined) throw new HttpError(500, 'internal', 'internal error');
+    if (policy === undefined) throw new AppError('internal', 'internal error');
     const principal = principalOf(request);
     if (policy === 'public') {
       request.access = { subject: subjectOf(principal), standing: null, target: undefined };
@@ -87,7 +87,7 @@ export function installPolicy(app: FastifyInstance, resolver: AccessResolver | u
     const decision = decide(subject, policy, target);
     if (!decision.allow) {
       if (decision.status === 401) reply.header('www-authenticate', 'Bearer realm="qrlog"');
-      throw new HttpError(decision.status, decision.status === 401 ? 'unauthorized' : decision.status === 403 ? 'forbidden' : 'not-found', MESSAGES[decision.status]);
+      throw new AppError(decision.status === 401 ? 'unauthorized' : decision.status === 403 ? 'forbidden' : 'not-found', MESSAGES[decision.status]);
     }
     request.access = { subject, standing: decision.standing, target: target === 'missing' ? undefined : target };
   });

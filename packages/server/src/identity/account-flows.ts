@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { RateLimiter } from '../shared/rate-limiter.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
-import { EmailTakenError, normalizeEmail, type DirectoryUser, type UserDirectory } from '../core/tenancy/user-directory.ts';
+import { isEmailTaken, normalizeEmail, type DirectoryUser, type UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { userRepository } from '../storage/user-repository.ts';
@@ -137,7 +137,7 @@ export class AccountFlows {
       });
     } catch (e) {
       // Rolled back: the link still works, with another address.
-      if (e instanceof EmailTakenError) return refused('That address belongs to an account already. Use another one.');
+      if (isEmailTaken(e)) return refused('That address belongs to an account already. Use another one.');
       throw e;
     }
     if (user === null) return refused(LINK_DEAD);

@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
 import type { Keyring } from '../keys/keyring.ts';
@@ -17,12 +17,11 @@ import { apiAudienceFor, issuerFor } from './identity-paths.ts';
 import { LocalAccounts } from './local-accounts.ts';
 import type { MailTransport } from '../mail/mail-message.ts';
 import { LogMailTransport, SmtpMailTransport } from '../mail/mail-transports.ts';
-import { messagePage } from './pages/sign-in-pages.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { ProviderSecretStore, WEB_CLIENT_ID } from './provider-secrets.ts';
 import { rewrapIdentitySecrets } from './rewrap-identity-secrets.ts';
 import { registerAccountRoutes } from './routes/account-routes.ts';
-import { sendPage, type IdentityRouteContext } from './routes/identity-route-context.ts';
+import type { IdentityRouteContext } from './routes/identity-route-context.ts';
 import { registerInteractionRoutes } from './routes/interaction-routes.ts';
 import { registerProviderRoutes } from './routes/provider-routes.ts';
 import { SecondSteps } from './second-steps.ts';
@@ -170,12 +169,9 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
       void app.register(async (scope) => {
         // Forms post url-encoded; small bodies only.
         if (!scope.hasContentTypeParser('application/x-www-form-urlencoded')) await scope.register(formbody, { bodyLimit: 16 * 1024 });
-        // These are pages people read: errors become a page, not JSON.
-        scope.setErrorHandler((error: FastifyError, request, reply) => {
-          const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-          if (status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'account page failed');
-          const text = status >= 500 ? 'Something went wrong on our side. Try again in a moment.' : 'The request was not understood. Go back and try again.';
-          return sendPage(reply, messagePage('Something went wrong', text), status);
+        // These are pages people read: the one error mapper answers their errors with a page.
+        scope.addHook('onRoute', (route) => {
+          route.config = { ...route.config, errors: 'page' };
         });
         registerInteractionRoutes(scope, context);
         registerAccountRoutes(scope, context);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AppError } from '../shared/app-error.ts';
 import { KEK_BYTES, KEK_LABEL, Keyring, type KeyringContents } from './keyring.ts';
 import type { Kek } from './key-wrap.ts';
 
@@ -54,14 +55,14 @@ function readContents(file: string | null, config: KekConfig): KeyringContents {
   }
   if (config.kek !== undefined) {
     const label = config.kekLabel ?? DEFAULT_ENV_KEK_LABEL;
-    if (!KEK_LABEL.test(label)) throw new Error('QRLOG_KEK_LABEL must be 1 to 64 characters of A-Z a-z 0-9 . _ -');
+    if (!KEK_LABEL.test(label)) throw kekProblem('QRLOG_KEK_LABEL must be 1 to 64 characters of A-Z a-z 0-9 . _ -');
     const key = decodeKek(config.kek, 'QRLOG_KEK');
     const same = keks.find((k) => k.label === label);
-    if (same && !same.key.equals(key)) throw new Error(`QRLOG_KEK_LABEL "${label}" names a different KEK in ${file ?? 'the KEK file'}`);
+    if (same && !same.key.equals(key)) throw kekProblem(`QRLOG_KEK_LABEL "${label}" names a different KEK in ${file ?? 'the KEK file'}`);
     if (!same) keks.push({ label, key });
     active = label;
   }
-  if (active === undefined) throw new Error('no KEK configured');
+  if (active === undefined) throw kekProblem('no KEK configured');
   return { active, keks };
 }
 
@@ -70,19 +71,19 @@ export function readKekFile(file: string): KekFileJson {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the KEK file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    throw kekProblem(`cannot read the KEK file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(`the KEK file ${file} is not JSON`);
+    throw kekProblem(`the KEK file ${file} is not JSON`);
   }
   const parsed = kekFileSchema.safeParse(value);
   if (!parsed.success) {
-    throw new Error(`the KEK file ${file} must be {"format":"qrlog-kek/1","active":LABEL,"keys":{LABEL: base64 of ${String(KEK_BYTES)} bytes}}`);
+    throw kekProblem(`the KEK file ${file} must be {"format":"qrlog-kek/1","active":LABEL,"keys":{LABEL: base64 of ${String(KEK_BYTES)} bytes}}`);
   }
-  if (!(parsed.data.active in parsed.data.keys)) throw new Error(`the KEK file ${file} names an active label that has no key`);
+  if (!(parsed.data.active in parsed.data.keys)) throw kekProblem(`the KEK file ${file} names an active label that has no key`);
   return parsed.data;
 }
 
@@ -90,7 +91,7 @@ export function readKekFile(file: string): KekFileJson {
 function decodeKek(encoded: string, what: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(encoded) ? Buffer.from(encoded, 'hex') : Buffer.from(encoded, 'base64');
   if (key.length !== KEK_BYTES || (!/^[0-9a-fA-F]{64}$/.test(encoded) && key.toString('base64') !== encoded.trim())) {
-    throw new Error(`${what} must be ${String(KEK_BYTES)} bytes, as base64 or 64 hex digits`);
+    throw kekProblem(`${what} must be ${String(KEK_BYTES)} bytes, as base64 or 64 hex digits`);
   }
   return key;
 }
@@ -116,7 +117,7 @@ function ensureDefaultKekFile(dataDir: string, file: string, notice: (message: s
  * file has none. Written atomically (temp file + rename), mode 0600. True when a KEK was created.
  */
 export function activateKekInFile(file: string, label: string): boolean {
-  if (!KEK_LABEL.test(label)) throw new Error('a KEK label is 1 to 64 characters of A-Z a-z 0-9 . _ -');
+  if (!KEK_LABEL.test(label)) throw kekProblem('a KEK label is 1 to 64 characters of A-Z a-z 0-9 . _ -');
   const json = readKekFile(file);
   const created = !(label in json.keys);
   const next: KekFileJson = {
@@ -128,4 +129,9 @@ export function activateKekInFile(file: string, label: string): boolean {
   writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, file);
   return created;
+}
+
+/** A KEK setting or file that cannot be used: a configuration error (exit code 2), never the key itself. */
+function kekProblem(message: string, cause?: unknown): AppError {
+  return new AppError('invalid-configuration', message, cause === undefined ? {} : { cause });
 }

@@ -1,6 +1,8 @@
 import type { Kek } from './key-wrap.ts';
 
-export const KEK_LABEL = /^[A-Za-z0-9._-]{1,64}$/;
+import { KEK_LABEL_PATTERN } from '../config/storage-config.ts';
+
+export const KEK_LABEL = KEK_LABEL_PATTERN;
 export const KEK_BYTES = 32;
 
 /** The KEKs this process knows, by label; `active` wraps new keys. */

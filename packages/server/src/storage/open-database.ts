@@ -16,7 +16,9 @@ export interface DatabaseConfig {
   poolSize?: number;
 }
 
-export const SQLITE_FILE = 'qrlog.sqlite';
+import { SQLITE_FILE } from '../config/storage-config.ts';
+
+export { SQLITE_FILE };
 
 /**
  * Opens the configured database and brings its schema up to date (as the owner). `as: 'service'`

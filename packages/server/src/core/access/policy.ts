@@ -268,7 +268,5 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route: see access/policy.ts. Required on every route. */
     policy?: RoutePolicy;
-    /** A page a phone opens in its browser: errors become a redirect (see http/error-responses.ts). */
-    browser?: boolean;
   }
 }

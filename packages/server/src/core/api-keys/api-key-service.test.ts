@@ -5,7 +5,7 @@ import { loadKeyring } from '../../keys/kek-config.ts';
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import { openDatabase } from '../../storage/open-database.ts';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../testing/test-database.ts';
-import { ApiKeyInputError, ApiKeyService, API_KEY_ID_PATTERN, API_KEY_SECRET_PATTERN } from './api-key-service.ts';
+import { ApiKeyService, API_KEY_ID_PATTERN, API_KEY_SECRET_PATTERN } from './api-key-service.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { newId } from '../tenancy/tenancy-ids.ts';
 
@@ -133,7 +133,7 @@ describe.each(TEST_DATABASE_KINDS)('ApiKeyService on %s', (kind) => {
   });
 
   it('refuses bad input with a clear error and stores nothing', async () => {
-    await expect(service.create({ orgId: orgA, scopes: [], actor: admin })).rejects.toThrow(ApiKeyInputError);
+    await expect(service.create({ orgId: orgA, scopes: [], actor: admin })).rejects.toMatchObject({ code: 'invalid-request' });
     await expect(service.create({ orgId: orgA, scopes: ['root' as 'read'], actor: admin })).rejects.toThrow(/read, write and admin/);
     await expect(service.create({ orgId: 'org_nope', scopes: ['read'], actor: admin })).rejects.toThrow(/no such organization/);
     await expect(service.create({ orgId: orgA, scopes: ['read'], name: 'x'.repeat(101), actor: admin })).rejects.toThrow(/name/);

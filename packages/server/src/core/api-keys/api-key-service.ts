@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/app-error.ts';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ApiScope } from '../access/principal.ts';
@@ -43,10 +44,6 @@ export interface CreateApiKey {
 }
 
 /** Bad input to `create`: the message says what (never a secret). */
-export class ApiKeyInputError extends Error {
-  override readonly name = 'ApiKeyInputError';
-}
-
 /**
  * API keys of machine clients: an id and a 256-bit secret, shown once. Only a digest of the
  * secret is stored: HMAC-SHA-256 under a pepper that is itself stored wrapped by the KEK.
@@ -66,11 +63,11 @@ export class ApiKeyService {
   async create(input: CreateApiKey): Promise<CreatedApiKey> {
     const scopes = checkScopes(input.scopes);
     const name = input.name?.trim() ?? null;
-    if (name !== null && (name.length === 0 || name.length > MAX_NAME)) throw new ApiKeyInputError(`a key name is 1 to ${String(MAX_NAME)} characters`);
+    if (name !== null && (name.length === 0 || name.length > MAX_NAME)) throw new AppError('invalid-request', `a key name is 1 to ${String(MAX_NAME)} characters`);
     const at = this.now();
-    if (input.expiresAt != null && input.expiresAt.getTime() <= at.getTime()) throw new ApiKeyInputError('the expiry must be in the future');
+    if (input.expiresAt != null && input.expiresAt.getTime() <= at.getTime()) throw new AppError('invalid-request', 'the expiry must be in the future');
     const org = await this.db.selectFrom('organizations').select('id').where('id', '=', input.orgId).executeTakeFirst();
-    if (org === undefined) throw new ApiKeyInputError('no such organization');
+    if (org === undefined) throw new AppError('invalid-request', 'no such organization');
 
     const id = `ak_${randomBytes(12).toString('hex')}`;
     const secret = `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -181,8 +178,8 @@ export function parseScopes(text: string): ApiScope[] {
 
 function checkScopes(scopes: readonly ApiScope[]): ApiScope[] {
   const set = new Set(scopes);
-  if (set.size === 0) throw new ApiKeyInputError('a key needs at least one scope: read, write or admin');
-  for (const s of set) if (!API_SCOPES.includes(s)) throw new ApiKeyInputError('scopes are read, write and admin');
+  if (set.size === 0) throw new AppError('invalid-request', 'a key needs at least one scope: read, write or admin');
+  for (const s of set) if (!API_SCOPES.includes(s)) throw new AppError('invalid-request', 'scopes are read, write and admin');
   return API_SCOPES.filter((s) => set.has(s));
 }
 

@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/app-error.ts';
 import type { Kysely } from 'kysely';
 import { isoTime, type ChannelJson, type ReadingJson } from '@qrlog/link';
 import type { Database } from '../../storage/database-schema.ts';
@@ -43,10 +44,6 @@ export interface ChannelCoverage {
 }
 
 const MAX_SEQ = 2 ** 31 - 1;
-
-export class UnknownChannelError extends Error {
-  override readonly name = 'UnknownChannelError';
-}
 
 /** Reading the derived readings back: ranges, overviews, exports and coverage. */
 export class ReadingsService {
@@ -209,6 +206,6 @@ export class ReadingsService {
 
 function sampledChannel(name: string): StoredChannel {
   const c = channelByName(name);
-  if (c?.kind !== 'sampled') throw new UnknownChannelError(`unknown channel "${name}" (one of ${STORED_CHANNELS.filter((s) => s.kind === 'sampled').map((s) => s.name).join(', ')})`);
+  if (c?.kind !== 'sampled') throw new AppError('invalid-request', `unknown channel "${name}" (one of ${STORED_CHANNELS.filter((s) => s.kind === 'sampled').map((s) => s.name).join(', ')})`);
   return c;
 }

@@ -8,9 +8,9 @@ import { organizationRepository, type OrganizationRow, type TeamRow } from '../.
 import { userRepository } from '../../storage/user-repository.ts';
 import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
 import type { InvitationMailer } from './invitation-mailer.ts';
-import { TenancyError } from './tenancy-errors.ts';
+import { AppError } from '../../shared/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
-import { EmailTakenError, normalizeEmail, UserDirectory, type DirectoryUser } from './user-directory.ts';
+import { normalizeEmail, UserDirectory, type DirectoryUser } from './user-directory.ts';
 
 /** Who acts, and from where: every act below is audited with it. */
 export interface ActingAs {
@@ -76,7 +76,7 @@ export class TenancyService {
   async updateOrganization(orgId: string, change: { name?: string; operatorAccess?: boolean }, as: ActingAs): Promise<Organization> {
     return this.database.writeTransaction(async (trx) => {
       const org = await organizationRepository.find(trx, orgId);
-      if (org === undefined) throw new TenancyError('not-found', 'no such organization');
+      if (org === undefined) throw new AppError('not-found', 'no such organization');
       const set: { name?: string; operator_access?: number } = {};
       if (change.name !== undefined) set.name = checkName(change.name, 'an organization name');
       if (change.operatorAccess !== undefined) set.operator_access = change.operatorAccess ? 1 : 0;
@@ -94,8 +94,8 @@ export class TenancyService {
   async createTeam(orgId: string, name: string, as: ActingAs): Promise<Team> {
     const team: TeamRow = { id: newId('team'), org_id: orgId, name: checkName(name, 'a team name'), created_at: this.now().getTime() };
     await this.database.writeTransaction(async (trx) => {
-      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new TenancyError('not-found', 'no such organization');
-      if (!(await organizationRepository.insertTeam(trx, team))) throw new TenancyError('conflict', 'the organization has a team of that name');
+      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new AppError('not-found', 'no such organization');
+      if (!(await organizationRepository.insertTeam(trx, team))) throw new AppError('conflict', 'the organization has a team of that name');
       await this.record(trx, as, AUDIT_ACTIONS.teamCreated, orgId, { kind: 'team', id: team.id }, { name: team.name });
     });
     return toTeam(team);
@@ -115,7 +115,7 @@ export class TenancyService {
   async removeTeamMember(teamId: string, userId: string, as: ActingAs): Promise<void> {
     await this.database.writeTransaction(async (trx) => {
       const team = await this.teamOf(trx, teamId);
-      if (!(await organizationRepository.removeMember(trx, teamId, userId))) throw new TenancyError('not-found', 'no such team member');
+      if (!(await organizationRepository.removeMember(trx, teamId, userId))) throw new AppError('not-found', 'no such team member');
       await this.record(trx, as, AUDIT_ACTIONS.teamMemberRemoved, team.org_id, { kind: 'team', id: teamId }, { userId });
     });
   }
@@ -126,22 +126,17 @@ export class TenancyService {
    */
   async invite(orgId: string, input: { email: string; role: UserRole; teamIds?: readonly string[] }, as: ActingAs, mailer: InvitationMailer, invitedBy: string | null): Promise<DirectoryUser> {
     const email = normalizeEmail(input.email);
-    if (email === undefined) throw new TenancyError('invalid', 'not an email address');
+    if (email === undefined) throw new AppError('invalid-request', 'not an email address');
     let orgName = '';
     const user = await this.database.writeTransaction(async (trx) => {
       const org = await organizationRepository.find(trx, orgId);
-      if (org === undefined) throw new TenancyError('not-found', 'no such organization');
+      if (org === undefined) throw new AppError('not-found', 'no such organization');
       orgName = org.name;
-      let created: DirectoryUser;
-      try {
-        created = await this.users.createInvited(orgId, email, input.role, trx);
-      } catch (e) {
-        if (e instanceof EmailTakenError) throw new TenancyError('conflict', e.message);
-        throw e;
-      }
+      // An address that has an account already is a conflict (AppError, reason email-taken).
+      const created: DirectoryUser = await this.users.createInvited(orgId, email, input.role, trx);
       for (const teamId of new Set(input.teamIds ?? [])) {
         const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
-        if (team?.org_id !== orgId) throw new TenancyError('not-found', 'no such team');
+        if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
         await organizationRepository.addMember(trx, teamId, created.id);
       }
       await this.record(trx, as, AUDIT_ACTIONS.memberInvited, orgId, { kind: 'user', id: created.id }, { role: input.role, teamIds: [...new Set(input.teamIds ?? [])] });
@@ -178,20 +173,20 @@ export class TenancyService {
    */
   async claim(orgId: string, serial: string, teamId: string | undefined, as: ActingAs, claimedBy: string): Promise<Claim> {
     return this.database.writeTransaction(async (trx) => {
-      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new TenancyError('not-found', 'no such organization');
+      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new AppError('not-found', 'no such organization');
       let team: TeamRow | undefined;
       if (teamId === undefined) {
         team = await organizationRepository.findTeamByName(trx, orgId, DEFAULT_TEAM_NAME);
-        if (team === undefined) throw new TenancyError('invalid', 'the organization has no default team: name a team');
+        if (team === undefined) throw new AppError('invalid-request', 'the organization has no default team: name a team');
       } else {
         team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
-        if (team?.org_id !== orgId) throw new TenancyError('not-found', 'no such team');
+        if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
       }
       // Serialize claims of one logger (PostgreSQL row lock; SQLite holds the write lock).
-      if (!(await this.database.lockLogger(trx, serial))) throw new TenancyError('not-found', 'no such logger');
+      if (!(await this.database.lockLogger(trx, serial))) throw new AppError('not-found', 'no such logger');
       const at = this.now().getTime();
       if (!(await loggerAccessRepository.insertClaim(trx, { serial, team_id: team.id, claimed_at: at, claimed_by: claimedBy }))) {
-        throw new TenancyError('conflict', 'this logger has been claimed already');
+        throw new AppError('conflict', 'this logger has been claimed already');
       }
       await this.record(trx, as, AUDIT_ACTIONS.loggerClaimed, orgId, { kind: 'logger', id: serial }, { teamId: team.id });
       return { serial, orgId, teamId: team.id, claimedAt: new Date(at) };
@@ -203,8 +198,8 @@ export class TenancyService {
     await this.database.writeTransaction(async (trx) => {
       const claim = await this.claimOf(trx, serial);
       const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
-      if (team?.org_id !== claim.org_id) throw new TenancyError('not-found', 'no such team');
-      if (team.id === claim.team_id) throw new TenancyError('conflict', 'the owning team always has full access');
+      if (team?.org_id !== claim.org_id) throw new AppError('not-found', 'no such team');
+      if (team.id === claim.team_id) throw new AppError('conflict', 'the owning team always has full access');
       if (await loggerAccessRepository.putShare(trx, serial, teamId, access, this.now().getTime())) {
         await this.record(trx, as, AUDIT_ACTIONS.shareGranted, claim.org_id, { kind: 'logger', id: serial }, { teamId, access });
       }
@@ -214,32 +209,32 @@ export class TenancyService {
   async deleteShare(serial: string, teamId: string, as: ActingAs): Promise<void> {
     await this.database.writeTransaction(async (trx) => {
       const claim = await this.claimOf(trx, serial);
-      if (!(await loggerAccessRepository.deleteShare(trx, serial, teamId))) throw new TenancyError('not-found', 'no such share');
+      if (!(await loggerAccessRepository.deleteShare(trx, serial, teamId))) throw new AppError('not-found', 'no such share');
       await this.record(trx, as, AUDIT_ACTIONS.shareRevoked, claim.org_id, { kind: 'logger', id: serial }, { teamId });
     });
   }
 
   private async claimOf(db: Kysely<Database>, serial: string) {
     const claim = await loggerAccessRepository.claimOf(db, serial);
-    if (claim === undefined) throw new TenancyError('not-found', 'no such logger');
+    if (claim === undefined) throw new AppError('not-found', 'no such logger');
     return claim;
   }
 
   private async teamOf(db: Kysely<Database>, teamId: string) {
     const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(db, teamId) : undefined;
-    if (team === undefined) throw new TenancyError('not-found', 'no such team');
+    if (team === undefined) throw new AppError('not-found', 'no such team');
     return team;
   }
 
   private async memberOf(db: Kysely<Database>, orgId: string, userId: string): Promise<DirectoryUser> {
     const user = ID_PATTERN.test(userId) ? await this.users.findById(userId, db) : undefined;
-    if (user?.orgId !== orgId) throw new TenancyError('not-found', 'no such member');
+    if (user?.orgId !== orgId) throw new AppError('not-found', 'no such member');
     return user;
   }
 
   /** An organization must keep an admin who can sign in: refuses to demote or remove the last active one. */
   private async keepAnAdmin(db: Kysely<Database>, orgId: string): Promise<void> {
-    if ((await userRepository.countActiveAdmins(db, orgId)) <= 1) throw new TenancyError('conflict', 'the organization would have no admin left');
+    if ((await userRepository.countActiveAdmins(db, orgId)) <= 1) throw new AppError('conflict', 'the organization would have no admin left');
   }
 
   private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
@@ -259,7 +254,7 @@ export class TenancyService {
 
 function checkName(name: string, what: string): string {
   const clean = name.trim();
-  if (!NAME.test(clean)) throw new TenancyError('invalid', `${what} is 1 to 100 characters, no control characters`);
+  if (!NAME.test(clean)) throw new AppError('invalid-request', `${what} is 1 to 100 characters, no control characters`);
   return clean;
 }
 

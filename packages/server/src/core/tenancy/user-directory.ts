@@ -1,3 +1,4 @@
+import { AppError, isAppError } from '../../shared/app-error.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
 import type { UserRole, UserStatus } from '../../storage/identity-schema.ts';
@@ -17,11 +18,9 @@ export interface DirectoryUser {
   createdAt: Date;
 }
 
-export class EmailTakenError extends Error {
-  override readonly name = 'EmailTakenError';
-  constructor() {
-    super('this address cannot be invited');
-  }
+/** Whether an error says that an e-mail address has an account already. */
+export function isEmailTaken(e: unknown): boolean {
+  return isAppError(e, 'conflict') && e.reason === 'email-taken';
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
@@ -62,7 +61,7 @@ export class UserDirectory {
   }
 
   /**
-   * A new user with status 'invited' in `orgId`. Throws EmailTakenError when the address
+   * A new user with status 'invited' in `orgId`. Throws AppError `conflict` (reason `email-taken`) when the address
    * belongs to someone already (in any organization: the message does not say where).
    */
   async createInvited(orgId: string, email: string, role: UserRole, db: Kysely<Database> = this.db): Promise<DirectoryUser> {
@@ -95,7 +94,7 @@ export class UserDirectory {
       status: u.status,
       created_at: this.now().getTime(),
     };
-    if (!(await userRepository.insert(db, row))) throw new EmailTakenError();
+    if (!(await userRepository.insert(db, row))) throw new AppError('conflict', 'this address cannot be invited', { reason: 'email-taken' });
     return toUserRow(row);
   }
 }

@@ -1,6 +1,5 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { AUTH_PATHS, signedOutPage, signInFailedPage, signInRefusedPage, signInUnavailablePage, tooManyAttemptsPage } from '../../auth/auth-pages.ts';
 import type { AuthLayer } from '../../auth/auth-layer.ts';
 import { failedCsrf, requestSession } from '../../auth/authenticate.ts';
@@ -8,18 +7,12 @@ import { LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from '../../auth/login-flow-se
 import { ProviderUnavailableError, SignInError } from '../../auth/oidc-relying-party.ts';
 import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../auth/session-cookie.ts';
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
-import { HttpError } from '../../shared/http-error.ts';
+import { AppError } from '../../shared/app-error.ts';
 import type { HtmlPage } from '../../shared/html-page.ts';
-import { ERROR } from './api/api-schemas.ts';
+import { jsonSchemaOf, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
 export const SERVICE_JWKS_PATH = '/api/v1/auth/jwks.json';
-
-const tokenBody = z.object({
-  grant_type: z.literal('client_credentials').optional(),
-  client_id: z.string().min(1).max(100).optional(),
-  client_secret: z.string().min(1).max(200).optional(),
-});
 
 /**
  * Sign-in and sign-out for browsers (`/auth/*`, OIDC authorization code flow with PKCE), the
@@ -101,7 +94,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
   // POST, with the CSRF token: a cross-site page cannot sign anyone out. The answer names where
   // the browser goes next: the provider's logout (ending its session too), then /auth/signed-out.
   app.post(AUTH_PATHS.logout, { config: { policy: 'public' }, bodyLimit: 1024 }, async (request, reply) => {
-    if (failedCsrf(request)) throw new HttpError(403, 'forbidden', 'sign-out needs the x-csrf-token header and this site as its Origin');
+    if (failedCsrf(request)) throw new AppError('forbidden', 'sign-out needs the x-csrf-token header and this site as its Origin');
     const current = requestSession(request);
     clearCookie(reply, SESSION_COOKIE);
     const signedOut = `${origin}${AUTH_PATHS.signedOut}`;
@@ -119,27 +112,6 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
   // false when the caller registers them inside the API's OpenAPI scope instead.
   if (options.tokenRoutes !== false) registerTokenRoutes(app, auth);
 }
-
-const TOKEN_BODY_SCHEMA = {
-  type: 'object',
-  description: 'Client credentials: the API key id and its secret (or send them with HTTP Basic). JSON or application/x-www-form-urlencoded.',
-  properties: {
-    grant_type: { type: 'string', enum: ['client_credentials'] },
-    client_id: { type: 'string', maxLength: 100, description: 'The API key id (ak_…)' },
-    client_secret: { type: 'string', maxLength: 200, description: 'The secret shown once at creation' },
-  },
-} as const;
-
-const TOKEN_RESPONSE_SCHEMA = {
-  type: 'object',
-  required: ['access_token', 'token_type', 'expires_in', 'scope'],
-  properties: {
-    access_token: { type: 'string', description: 'A JWT (ES256) for `Authorization: Bearer`; revoked with its key' },
-    token_type: { type: 'string', enum: ['Bearer'] },
-    expires_in: { type: 'integer', description: 'Seconds until it expires (at most 600)' },
-    scope: { type: 'string', description: 'The key\u2019s scopes, space-separated' },
-  },
-} as const;
 
 /**
  * The token endpoint (client credentials: an API key for a short-lived access token) and the
@@ -162,27 +134,31 @@ export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void
     scope.post(
       TOKEN_PATH,
       {
-        config: { policy: 'public' },
+        // Errors in RFC 6749's shape; the body is checked by tokenRequest below, so that a
+        // refusal is an OAuth error too (the schema here documents it).
+        config: { policy: 'public', errors: 'oauth' },
         bodyLimit: 4096,
+        attachValidation: true,
         schema: {
           tags: ['auth'],
           summary: 'Exchange an API key for an access token (OAuth 2.0 client credentials)',
-          body: TOKEN_BODY_SCHEMA,
-          response: { 200: TOKEN_RESPONSE_SCHEMA, 400: ERROR, 401: ERROR, 429: ERROR },
+          description: 'Errors follow RFC 6749 §5.2 (`{ "error", "error_description" }`), the one exception to the API\u2019s error shape.',
+          body: jsonSchemaOf(tokenRequest),
+          response: { 200: jsonSchemaOf(tokenResponse), 400: jsonSchemaOf(oauthError), 401: jsonSchemaOf(oauthError), 429: jsonSchemaOf(oauthError) },
         },
       },
       async (request, reply) => {
         if (!auth.limits.takeToken(request.ip)) {
           reply.header('retry-after', '60');
-          throw new HttpError(429, 'rate-limited', 'too many token requests; wait a minute');
+          throw new AppError('rate-limited', 'too many token requests; wait a minute');
         }
-        const credentials = clientCredentials(request);
+        const credentials = clientCredentials(request, tokenRequestOf(request));
         const key = credentials === undefined ? undefined : await auth.apiKeys.verify(credentials.id, credentials.secret);
         if (key === undefined) {
           auth.limits.noteTokenFailure(request.ip);
           // One answer for an unknown key, a wrong secret, a revoked or expired key.
           reply.header('www-authenticate', 'Basic realm="qrlog"');
-          throw new HttpError(401, 'unauthorized', 'invalid client credentials');
+          throw new AppError('unauthorized', 'invalid client credentials');
         }
         await auth.apiKeys.recordUse(key, request.ip, 'token-exchange');
         const token = await auth.tokens.issue(key);
@@ -193,7 +169,7 @@ export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void
 }
 
 /** The key id and secret from HTTP Basic (RFC 6749 §2.3.1) or the body (JSON or form). */
-function clientCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
+function clientCredentials(request: FastifyRequest, body: TokenRequest): { id: string; secret: string } | undefined {
   const basic = /^Basic ([A-Za-z0-9+/=]{1,400})$/i.exec(request.headers.authorization ?? '')?.[1];
   if (basic !== undefined) {
     const text = Buffer.from(basic, 'base64').toString('utf8');
@@ -205,10 +181,19 @@ function clientCredentials(request: FastifyRequest): { id: string; secret: strin
       return undefined;
     }
   }
-  const parsed = tokenBody.safeParse(request.body ?? {});
-  if (!parsed.success) throw new HttpError(400, 'invalid-request', 'send grant_type=client_credentials with client_id and client_secret');
-  const { client_id: id, client_secret: secret } = parsed.data;
+  const { client_id: id, client_secret: secret } = body;
   return id === undefined || secret === undefined ? undefined : { id, secret };
+}
+
+/** The token request's body, or an OAuth error saying what is wrong with it (never echoing it). */
+function tokenRequestOf(request: FastifyRequest): TokenRequest {
+  const parsed = tokenRequest.safeParse(request.body ?? {});
+  if (parsed.success) return parsed.data;
+  const grant = (request.body as { grant_type?: unknown } | null | undefined)?.grant_type;
+  if (typeof grant === 'string' && grant !== '' && grant !== 'client_credentials') {
+    throw new AppError('invalid-request', 'only grant_type=client_credentials is supported', { reason: 'unsupported_grant_type' });
+  }
+  throw new AppError('invalid-request', 'send grant_type=client_credentials, with client_id and client_secret or HTTP Basic');
 }
 
 /** Who is signed in, for the web app; with the CSRF token its state-changing requests must carry. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../../shared/http-error.ts';
+import { AppError } from '../../shared/app-error.ts';
 
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
@@ -19,7 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
     } catch (err) {
       request.log.warn({ err }, 'readiness check failed');
     }
-    if (!ready) throw new HttpError(503, 'not-ready', 'database not reachable');
+    if (!ready) throw new AppError('not-ready', 'database not reachable');
     return { status: 'ready' };
   });
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../../shared/http-error.ts';
+import { AppError } from '../../shared/app-error.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -14,7 +14,7 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): voi
   const tokenDigest = ctx.metricsToken === undefined ? undefined : digest(ctx.metricsToken);
   app.get(METRICS_PATH, { config: { policy: 'public' } }, async (request, reply) => {
     if (!isLoopback(request) && !hasToken(request, tokenDigest)) {
-      throw new HttpError(401, 'unauthorized', 'metrics need a bearer token');
+      throw new AppError('unauthorized', 'metrics need a bearer token');
     }
     const { contentType, body } = await ctx.metrics.render();
     return reply.type(contentType).send(body);

@@ -16,7 +16,7 @@ export function registerScanLinkRoute(app: FastifyInstance, ctx: AppContext): vo
     url: '/*',
     // A HEAD (link previews, prefetchers) must not upload anything.
     exposeHeadRoute: false,
-    config: { browser: true, policy: 'public' },
+    config: { errors: 'scan', policy: 'public' },
     handler: async (request, reply) => {
       const path = request.url.replace(/[?#].*$/s, '');
       if (!LINK_PATH.test(path)) {

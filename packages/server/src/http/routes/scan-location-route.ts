@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AttachLocationResult } from '../../core/ingest/ingest-contract.ts';
 import type { AppContext } from '../app-context.ts';
-import { HttpError } from '../../shared/http-error.ts';
+import { AppError } from '../../shared/app-error.ts';
 import { BATCH_PATH } from '../paths.ts';
 import { parseBody } from '../parse-body.ts';
 import { SCAN_ID_PATTERN } from '../scan-id.ts';
@@ -28,13 +28,13 @@ export function registerScanLocationRoute(app: FastifyInstance, ctx: AppContext)
       case 'attached':
         return reply.code(204).send();
       case 'not-found':
-        throw new HttpError(404, 'not-found', 'no such scan');
+        throw new AppError('not-found', 'no such scan');
       case 'already-located':
-        throw new HttpError(409, 'location-refused', 'this scan has a location already');
+        throw new AppError('location-refused', 'this scan has a location already');
       case 'too-late':
-        throw new HttpError(409, 'location-refused', 'a location can only be added shortly after the scan');
+        throw new AppError('location-refused', 'a location can only be added shortly after the scan');
       case 'invalid-location':
-        throw new HttpError(400, 'invalid-request', 'not a valid location');
+        throw new AppError('invalid-request', 'not a valid location');
     }
   });
 }

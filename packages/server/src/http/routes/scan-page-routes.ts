@@ -16,7 +16,7 @@ export function registerScanPageRoutes(app: FastifyInstance, ctx: AppContext): v
   const errorPage = scanErrorPage();
   const expired = expiredScanPage();
 
-  app.get<{ Params: { scanId: string } }>(`${SCAN_PAGE_PREFIX}:scanId`, { config: { browser: true, policy: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { scanId: string } }>(`${SCAN_PAGE_PREFIX}:scanId`, { config: { errors: 'scan', policy: 'public' } }, async (request, reply) => {
     const { scanId } = request.params;
     const scan = SCAN_ID_PATTERN.test(scanId) ? await ctx.services.scans.get(scanId) : undefined;
     if (scan?.via !== 'scan' || ctx.nowMs() - scan.receivedAt.getTime() > ctx.scanPageLifetimeMs) return sendPage(reply.code(404), expired);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiScope } from '../../../core/access/principal.ts';
-import { ApiKeyInputError, type ApiKeyInfo } from '../../../core/api-keys/api-key-service.ts';
-import { HttpError } from '../../../shared/http-error.ts';
+import type { ApiKeyInfo } from '../../../core/api-keys/api-key-service.ts';
+import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_KEY_ID, API_PREFIX, ERRORS, iso, NULLABLE_TIME, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
@@ -88,20 +88,15 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     async (request, reply) => {
       const { scope, name, expiresAt } = request.body;
       const as = actingAs(request);
-      try {
-        const created = await apiKeys.create({
-          orgId: targetOrg(request),
-          scopes: [scope],
-          name: name ?? null,
-          expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
-          actor: as.actor,
-          sourceAddress: as.sourceAddress ?? null,
-        });
-        return await reply.code(201).send({ ...keyJson(created), secret: created.secret });
-      } catch (e) {
-        if (e instanceof ApiKeyInputError) throw new HttpError(400, 'invalid-request', e.message);
-        throw e;
-      }
+      const created = await apiKeys.create({
+        orgId: targetOrg(request),
+        scopes: [scope],
+        name: name ?? null,
+        expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
+        actor: as.actor,
+        sourceAddress: as.sourceAddress ?? null,
+      });
+      return reply.code(201).send({ ...keyJson(created), secret: created.secret });
     },
   );
 
@@ -119,7 +114,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     async (request, reply) => {
       const as = actingAs(request);
       const done = await apiKeys.revoke(targetOrg(request), request.params.keyId, as.actor, as.sourceAddress ?? null);
-      if (!done) throw new HttpError(404, 'not-found', 'no such key, or revoked already');
+      if (!done) throw new AppError('not-found', 'no such key, or revoked already');
       return reply.code(204).send();
     },
   );

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ShareAccess } from '../../../storage/identity-schema.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, SERIAL, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
-import { act, actingAs, actorLabel, targetOrg } from './tenancy-http.ts';
+import { actingAs, actorLabel, targetOrg } from './tenancy-http.ts';
 
 /** Claiming provisioned loggers into a team, and sharing them with other teams. */
 export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -28,7 +28,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
     async (request, reply) => {
       const as = actingAs(request);
       const { serial, teamId } = request.body;
-      const claim = await act(() => tenancy.claim(targetOrg(request), serial, teamId, as, actorLabel(as)));
+      const claim = await tenancy.claim(targetOrg(request), serial, teamId, as, actorLabel(as));
       return reply.code(201).send({ ...claim, claimedAt: iso(claim.claimedAt) });
     },
   );
@@ -46,7 +46,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
       },
     },
     async (request, reply) => {
-      await act(() => tenancy.putShare(request.params.serial, request.params.teamId, request.body.access, actingAs(request)));
+      await tenancy.putShare(request.params.serial, request.params.teamId, request.body.access, actingAs(request));
       return reply.code(204).send();
     },
   );
@@ -58,7 +58,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
       schema: { tags: ['loggers'], summary: 'Stop sharing a logger with a team (the owning team keeps its access)', params: shareParams, response: { 204: { type: 'null' }, ...ERRORS } },
     },
     async (request, reply) => {
-      await act(() => tenancy.deleteShare(request.params.serial, request.params.teamId, actingAs(request)));
+      await tenancy.deleteShare(request.params.serial, request.params.teamId, actingAs(request));
       return reply.code(204).send();
     },
   );

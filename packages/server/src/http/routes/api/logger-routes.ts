@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import { teamAccess } from '../../../core/access/policy.ts';
 import type { LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
-import { HttpError } from '../../../shared/http-error.ts';
+import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_QUERY, SERIAL, SHARE_ACCESS, TEAM_ID, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
@@ -141,7 +141,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     async (request) => {
       const access = accessOf(request);
       const detail = await queries.logger(request.params.serial);
-      if (detail === undefined || access.target?.kind !== 'logger') throw new HttpError(404, 'not-found', 'nothing here');
+      if (detail === undefined || access.target?.kind !== 'logger') throw new AppError('not-found', 'nothing here');
       const yourAccess =
         access.standing === 'user' ? (teamAccess(access.subject, access.target) ?? 'read') : ['admin', 'key-write', 'key-admin'].includes(access.standing) ? 'read-write' : 'read';
       return {

@@ -6,7 +6,7 @@ import type { DirectoryUser } from '../../../core/tenancy/user-directory.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, MEMBER, ORG_ID, page, PAGE_QUERY, ROLE, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
-import { act, actingAs, targetOrg } from './tenancy-http.ts';
+import { actingAs, targetOrg } from './tenancy-http.ts';
 
 function memberJson(u: DirectoryUser, teamIds: readonly string[]) {
   return { id: u.id, email: u.email, displayName: u.displayName, orgId: u.orgId, role: u.role, status: u.status, teamIds, createdAt: iso(u.createdAt) };
@@ -82,7 +82,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
         },
       };
       const { email, role, teamIds } = request.body;
-      const user = await act(() => tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, as, mailer, invitedBy));
+      const user = await tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, as, mailer, invitedBy);
       return reply.code(201).send({ member: memberJson(user, [...new Set(teamIds ?? [])]), invitationSent });
     },
   );
@@ -101,7 +101,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
     async (request) => {
       const orgId = targetOrg(request);
-      const user = await act(() => tenancy.changeRole(orgId, request.params.userId, request.body.role, actingAs(request)));
+      const user = await tenancy.changeRole(orgId, request.params.userId, request.body.role, actingAs(request));
       return memberJson(user, await queries.teamIdsOfUser(user.id));
     },
   );
@@ -118,7 +118,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       },
     },
     async (request, reply) => {
-      await act(() => tenancy.removeMember(targetOrg(request), request.params.userId, actingAs(request)));
+      await tenancy.removeMember(targetOrg(request), request.params.userId, actingAs(request));
       return reply.code(204).send();
     },
   );

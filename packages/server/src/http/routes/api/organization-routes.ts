@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import type { Organization } from '../../../core/tenancy/tenancy-service.ts';
-import { HttpError } from '../../../shared/http-error.ts';
+import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, ORG_ID, ORGANIZATION, page, PAGE_QUERY, TEAM, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
-import { act, actingAs, targetOrg } from './tenancy-http.ts';
+import { actingAs, targetOrg } from './tenancy-http.ts';
 
 const NAME = { type: 'string', minLength: 1, maxLength: 100 } as const;
 
@@ -53,7 +53,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
       },
     },
     async (request, reply) => {
-      const { organization, defaultTeam } = await act(() => tenancy.createOrganization(request.body.name, actingAs(request)));
+      const { organization, defaultTeam } = await tenancy.createOrganization(request.body.name, actingAs(request));
       return reply.code(201).send({
         organization: organizationJson(organization),
         defaultTeam: { id: defaultTeam.id, orgId: defaultTeam.orgId, name: defaultTeam.name, createdAt: iso(defaultTeam.createdAt) },
@@ -74,7 +74,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
     },
     async (request) => {
       const org = await queries.organization(targetOrg(request));
-      if (org === undefined) throw new HttpError(404, 'not-found', 'nothing here');
+      if (org === undefined) throw new AppError('not-found', 'nothing here');
       return organizationJson(org);
     },
   );
@@ -93,9 +93,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
     },
     async (request) => {
       const { name, operatorAccess } = request.body;
-      const org = await act(() =>
-        tenancy.updateOrganization(targetOrg(request), { ...(name === undefined ? {} : { name }), ...(operatorAccess === undefined ? {} : { operatorAccess }) }, actingAs(request)),
-      );
+      const org = await tenancy.updateOrganization(targetOrg(request), { ...(name === undefined ? {} : { name }), ...(operatorAccess === undefined ? {} : { operatorAccess }) }, actingAs(request));
       return organizationJson(org);
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../../../shared/http-error.ts';
+import { AppError } from '../../../shared/app-error.ts';
 
 /**
  * Opaque cursors: the position after the last item of a page (a keyset), as base64url JSON.
@@ -18,7 +18,7 @@ export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string | un
     value = undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError(400, 'invalid-request', 'cursor: not a cursor of this listing');
+  if (!parsed.success) throw new AppError('invalid-request', 'cursor: not a cursor of this listing');
   return parsed.data;
 }
 

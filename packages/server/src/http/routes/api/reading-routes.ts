@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SAMPLED_CHANNELS } from '@qrlog/link';
 import { AUDIT_ACTIONS } from '../../../core/audit/audit-log.ts';
 import type { TimeRange } from '../../../core/readings/readings-service.ts';
-import { HttpError } from '../../../shared/http-error.ts';
+import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, MAX_PAGE, SERIAL, TIME } from './api-schemas.ts';
 import { SERIAL_PARAMS } from './logger-routes.ts';
@@ -159,13 +159,13 @@ function rangeOf(query: RangeQuery): TimeRange {
   const range: TimeRange = {};
   if (query.from !== undefined) range.from = seconds(query.from, 'from');
   if (query.to !== undefined) range.to = seconds(query.to, 'to');
-  if (range.from !== undefined && range.to !== undefined && range.to <= range.from) throw new HttpError(400, 'invalid-request', 'to must be after from');
+  if (range.from !== undefined && range.to !== undefined && range.to <= range.from) throw new AppError('invalid-request', 'to must be after from');
   return range;
 }
 
 function seconds(text: string, name: string): number {
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new HttpError(400, 'invalid-request', `${name}: not a time`);
+  if (Number.isNaN(ms)) throw new AppError('invalid-request', `${name}: not a time`);
   return Math.floor(ms / 1000);
 }
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Team } from '../../../core/tenancy/tenancy-service.ts';
-import { HttpError } from '../../../shared/http-error.ts';
+import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, page, PAGE_QUERY, TEAM, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
-import { act, actingAs, targetOrg } from './tenancy-http.ts';
+import { actingAs, targetOrg } from './tenancy-http.ts';
 
 function teamJson(t: Team) {
   return { id: t.id, orgId: t.orgId, name: t.name, createdAt: iso(t.createdAt) };
@@ -57,7 +57,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (request, reply) => {
-      const team = await act(() => tenancy.createTeam(targetOrg(request), request.body.name, actingAs(request)));
+      const team = await tenancy.createTeam(targetOrg(request), request.body.name, actingAs(request));
       return reply.code(201).send(teamJson(team));
     },
   );
@@ -70,7 +70,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (request) => {
       const team = await queries.team(request.params.teamId);
-      if (team === undefined) throw new HttpError(404, 'not-found', 'nothing here');
+      if (team === undefined) throw new AppError('not-found', 'nothing here');
       return { ...teamJson(team), memberIds: team.memberIds };
     },
   );
@@ -82,7 +82,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
       schema: { tags: ['teams'], summary: 'Put a member of the organization into the team', params: memberParams, response: { 204: { type: 'null' }, ...ERRORS } },
     },
     async (request, reply) => {
-      await act(() => tenancy.addTeamMember(request.params.teamId, request.params.userId, actingAs(request)));
+      await tenancy.addTeamMember(request.params.teamId, request.params.userId, actingAs(request));
       return reply.code(204).send();
     },
   );
@@ -94,7 +94,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
       schema: { tags: ['teams'], summary: 'Take a member out of the team', params: memberParams, response: { 204: { type: 'null' }, ...ERRORS } },
     },
     async (request, reply) => {
-      await act(() => tenancy.removeTeamMember(request.params.teamId, request.params.userId, actingAs(request)));
+      await tenancy.removeTeamMember(request.params.teamId, request.params.userId, actingAs(request));
       return reply.code(204).send();
     },
   );

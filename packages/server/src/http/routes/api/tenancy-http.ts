@@ -1,21 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { accessOf } from '../../policy-hook.ts';
 import { actorOf } from '../../../core/audit/audit-log.ts';
-import { isTenancyError } from '../../../core/tenancy/tenancy-errors.ts';
 import type { ActingAs } from '../../../core/tenancy/tenancy-service.ts';
-import { HttpError } from '../../../shared/http-error.ts';
-
-/** Runs a tenancy act, turning its refusals into the API's errors. */
-export async function act<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (!isTenancyError(e)) throw e;
-    if (e.code === 'not-found') throw new HttpError(404, 'not-found', e.message);
-    if (e.code === 'conflict') throw new HttpError(409, 'conflict', e.message);
-    throw new HttpError(400, 'invalid-request', e.message);
-  }
-}
 
 /** The request's principal as an audit actor, and its address. */
 export function actingAs(request: FastifyRequest): ActingAs {
