@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serverCommands, type CommandIo } from '../../packages/server/src/commands/server-commands.ts';
 import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
-import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../packages/server/src/testing/test-database.ts';
 
 interface Run {

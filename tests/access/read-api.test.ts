@@ -261,13 +261,13 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
   });
 
   it('publishes an OpenAPI 3.1 document of every API route, and a reference page served from here', async () => {
-    const doc = (await get(w.as.anonymous, '/api/v1/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, { parameters?: unknown[]; responses: Record<string, unknown> }>> }>();
+    const doc = (await get(w.as.anonymous, '/api/v1/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, { parameters?: unknown[]; requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, unknown> }>> }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/loggers/{serial}/readings']?.get?.responses).toHaveProperty('200');
     expect(doc.paths['/api/v1/orgs/{orgId}/members']?.post).toBeDefined();
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/v1/'))).toEqual([]);
     // The token endpoint, with its request shape (from the same zod schema that checks it) and RFC 6749 errors.
-    const token = doc.paths['/api/v1/auth/token']?.post as { requestBody?: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> } }> }; responses: Record<string, unknown> } | undefined;
+    const token = doc.paths['/api/v1/auth/token']?.post;
     const body = token?.requestBody?.content['application/json']?.schema;
     expect(body?.required).toEqual(['grant_type']);
     expect(Object.keys(body?.properties ?? {}).sort()).toEqual(['client_id', 'client_secret', 'grant_type']);

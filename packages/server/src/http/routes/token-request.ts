@@ -32,6 +32,8 @@ export const oauthError = z
 
 /** JSON Schema of a zod schema for the route's OpenAPI entry (draft 2020-12, as OpenAPI 3.1 reads it). */
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
+  // The document states its own dialect; a per-schema $schema would only repeat it.
+  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
 }
