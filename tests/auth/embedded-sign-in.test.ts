@@ -35,7 +35,7 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%
   const hasher = new PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 
   beforeAll(async () => {
-    qrlog = await startAuthApp(kind, () => ({ rateLimits: { signIn: { perMinute: 10_000, burst: 10_000 } } }), { embedded: true });
+    qrlog = await startAuthApp(kind, () => ({ rateLimits: { signIn: { perMinute: 10_000, burst: 10_000 } } }));
     orgId = await qrlog.addOrg('Cold Chain Ltd');
     accounts = new LocalAccounts(qrlog.database.db, qrlog.keyring, qrlog.services.tenancy.users, qrlog.services.tenancy.audit, hasher);
   });

@@ -66,7 +66,7 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
     posts: { perMinute: 0, burst: 1000 },
   });
   const auth = createAuthLayer(
-    { db: owner.db, keyring, users: tenancy.users, audit: tenancy.audit, apiKeys: tenancy.apiKeys },
+    { db: owner.db, keyring, users: tenancy.users, audit: tenancy.audit, apiKeys: tenancy.apiKeys, authKeys: tenancy.authKeys },
     resolveAuthSettings({ publicUrl: PUBLIC_URL, oidcIssuer: 'https://id.invalid/', oidcClientId: 'qrlog', oidcClientSecret: 'not-used-here', oidcAudience: `${PUBLIC_URL}/api` }),
   );
   const invitations: AccessApp['invitations'] = [];

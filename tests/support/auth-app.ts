@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../packages/server/src/core/access/principal.ts';
-import { createAuthLayer, type AuthLayer } from '../../packages/server/src/auth/auth-layer.ts';
-import { resolveAuthSettings, type AuthSettingsInput } from '../../packages/server/src/auth/auth-settings.ts';
+import type { AuthLayer } from '../../packages/server/src/auth/auth-layer.ts';
+import type { AuthSettingsInput } from '../../packages/server/src/auth/auth-settings.ts';
+import { openSignIn } from '../../packages/server/src/app/open-sign-in.ts';
 import { buildApp } from '../../packages/server/src/http/build-app.ts';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { loadTlsMaterial } from '../../packages/server/src/http/tls-material.ts';
-import { openEmbeddedIdentity, type EmbeddedIdentity } from '../../packages/server/src/identity/embedded-identity.ts';
-import { loadKeyring } from '../../packages/server/src/keys/kek-config.ts';
+import type { EmbeddedIdentity } from '../../packages/server/src/identity/embedded-identity.ts';
 import type { Keyring } from '../../packages/server/src/keys/keyring.ts';
 import type { Services } from '../../packages/server/src/app/open-services.ts';
 import { newId } from '../../packages/server/src/core/tenancy/tenancy-ids.ts';
@@ -44,43 +44,30 @@ export const PUBLIC_WHOAMI_PATH = '/test/public-whoami';
 
 /**
  * The qrlog Fastify app with authentication, over HTTPS on loopback at https://localhost:PORT,
- * on a fresh test database. `settings` says which provider it signs in with.
+ * on a fresh test database. `settings` says which provider it signs in with (no `oidcIssuer`: the embedded one).
  */
 export async function startAuthApp(
   kind: DatabaseKind,
   settings: (publicUrl: string) => Omit<AuthSettingsInput, 'publicUrl'>,
-  options: { port?: number; embedded?: boolean } = {},
+  options: { port?: number } = {},
 ): Promise<AuthApp> {
   const t: TestDatabase = await createTestDatabase(kind);
   const services = await openTestServices(t);
   const owner = await openDatabase(t.config, 'owner');
-  const authDb = await openDatabase(t.config);
-  const keyring = loadKeyring(t.dir, {});
   const port = options.port ?? (await freePort());
   const url = `https://localhost:${String(port)}`;
   // localhost only: the test provider's certificate covers 127.0.0.1, so a client picks by host name.
   const tls = await loadTlsMaterial({ dataDir: t.dir, names: ['localhost'] });
   const notices: string[] = [];
-  const identity =
-    options.embedded === true
-      ? await openEmbeddedIdentity({
-          database: authDb,
-          keyring,
-          publicUrl: url,
-          users: services.tenancy.users,
-          audit: services.tenancy.audit,
-          notice: (line) => notices.push(line),
-          posts: { perMinute: 0, burst: 1 },
-        })
-      : undefined;
-  const auth = createAuthLayer(
-    { db: authDb.db, keyring, users: services.tenancy.users, audit: services.tenancy.audit, apiKeys: services.tenancy.apiKeys },
-    resolveAuthSettings({
-      publicUrl: url,
-      ...(identity === undefined ? {} : { embeddedClient: identity.embeddedClientCredentials(), serviceCertificate: tls.cert }),
-      ...settings(url),
-    }),
-  );
+  // Sign-in as `qrlog serve` builds it (app/open-sign-in.ts): the embedded provider unless the settings name another.
+  const signIn = await openSignIn(services, {
+    publicUrl: url,
+    serviceCertificate: tls.cert,
+    settings: settings(url),
+    embedded: { posts: { perMinute: 0, burst: 1 } },
+    notice: (line) => notices.push(line),
+  });
+  const { auth, identity } = signIn;
   const app = buildApp({
     services,
     limits: { perAddress: { perMinute: 0, burst: 1 }, perSerial: { perMinute: 0, burst: 1 } },
@@ -101,8 +88,8 @@ export async function startAuthApp(
   await app.listen({ host: '127.0.0.1', port });
   return {
     identity,
-    database: authDb,
-    keyring,
+    database: services.database,
+    keyring: services.keyring,
     notices,
     url,
     port,
@@ -117,9 +104,8 @@ export async function startAuthApp(
       return id;
     },
     async close() {
-      identity?.close();
+      signIn.close();
       await app.close();
-      await authDb.close();
       await owner.close();
       await services.close();
       await t.cleanup();

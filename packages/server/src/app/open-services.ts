@@ -12,7 +12,8 @@ import { ReadingsRebuilder } from '../core/readings/readings-rebuilder.ts';
 import { ReadingsService } from '../core/readings/readings-service.ts';
 import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
 import { SecurityEventService } from '../core/audit/security-event-service.ts';
-import { openTenancyServices, type TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import { openTenancyServices } from './open-tenancy-services.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */

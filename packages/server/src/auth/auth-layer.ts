@@ -24,8 +24,9 @@ export interface AuthDependencies {
   keyring: Keyring;
   users: UserDirectory;
   audit: AuditLog;
-  /** The service's API key service, when it has one already (else made here on the same keys). */
-  apiKeys?: ApiKeyService;
+  /** The service's own keys (token signing) and its API keys: one of each, from the composition root. */
+  authKeys: AuthKeyStore;
+  apiKeys: ApiKeyService;
 }
 
 /** Everything that turns requests into principals, built once per app. */
@@ -49,8 +50,8 @@ export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, 
   const nowMs = options.nowMs ?? Date.now;
   const fetch = tlsFetch(settings.oidc.extraCa);
   const relyingParty = new OidcRelyingParty(settings.oidc, fetch, nowMs);
-  const keys = new AuthKeyStore(deps.db, deps.keyring, nowMs);
-  const apiKeys = deps.apiKeys ?? new ApiKeyService(deps.db, keys, deps.audit, () => new Date(nowMs()));
+  const keys = deps.authKeys;
+  const apiKeys = deps.apiKeys;
   // Retired signing keys stay published while tokens they signed may still be valid.
   const graceMs = settings.apiTokenTtlSeconds * 1000 + settings.clockToleranceSeconds * 1000;
   const verifier = new AccessTokenVerifier(

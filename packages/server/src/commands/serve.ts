@@ -5,7 +5,7 @@ import { serveHelp } from '../config/serve-options.ts';
 import { startServer, type RunningServer } from '../http/start-server.ts';
 import { openServices } from '../app/open-services.ts';
 import { isAppError } from '../shared/app-error.ts';
-import { openServeSignIn, type ServeSignIn } from '../app/serve-sign-in.ts';
+import { openSignIn, signInSettingsOf, type OpenedSignIn } from '../app/open-sign-in.ts';
 
 export interface ServeIo {
   out: (line: string) => void;
@@ -71,13 +71,15 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
     io.err(`qrlog serve: cannot open the database: ${describe(e)}`);
     return 1;
   }
-  let signIn: ServeSignIn | undefined;
+  let signIn: OpenedSignIn | undefined;
   try {
     server = await startServer(config, services, {
       signIn: async ({ publicUrl, serviceCertificate }) => {
-        signIn = await openServeSignIn(config, services, {
+        signIn = await openSignIn(services, {
           publicUrl,
           serviceCertificate,
+          settings: signInSettingsOf(config),
+          embedded: { mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom } },
           notice: (line) => { io.err(`qrlog: ${line}`); },
           onError: (what, e) => { io.err(`qrlog: ${what} failed: ${describe(e)}`); },
         });
@@ -86,7 +88,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
     });
   } catch (e) {
     io.err(`qrlog serve: cannot start: ${describe(e)}`);
-    signIn?.identity?.close();
+    signIn?.close();
     await services.close();
     return 1;
   }
@@ -110,7 +112,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
     await server.close();
   } finally {
     clearTimeout(forced);
-    signIn?.identity?.close();
+    signIn?.close();
     await services.close();
   }
   io.out('qrlog: stopped');

@@ -10,7 +10,7 @@ import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-lo
 import type { InvitationMailer } from './invitation-mailer.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
-import { normalizeEmail, UserDirectory, type DirectoryUser } from './user-directory.ts';
+import { normalizeEmail, type DirectoryUser, type UserDirectory } from './user-directory.ts';
 
 /** Who acts, and from where: every act below is audited with it. */
 export interface ActingAs {
@@ -48,15 +48,12 @@ const NAME = /^[^\p{Cc}]{1,100}$/u;
  * audit record, so no change happens unrecorded.
  */
 export class TenancyService {
-  private readonly users: UserDirectory;
-
   constructor(
     private readonly database: DatabaseHandle,
     private readonly audit: AuditLog,
+    private readonly users: UserDirectory,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.users = new UserDirectory(database.db, now);
-  }
+  ) {}
 
   /** A new organization with its default team. */
   async createOrganization(name: string, as: ActingAs): Promise<{ organization: Organization; defaultTeam: Team }> {

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { createAuthLayer, type AuthLayer } from '../auth/auth-layer.ts';
+import { resolveAuthSettings, type AuthSettingsInput } from '../auth/auth-settings.ts';
+import type { ServerConfig } from '../config/server-config-schema.ts';
+import type { SignIn } from '../http/start-server.ts';
+import { openEmbeddedIdentity, type EmbeddedIdentity, type EmbeddedIdentityOptions } from '../identity/embedded-identity.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Services } from './open-services.ts';
+
+/** Sign-in as an app serves it: the authentication layer, and the embedded provider when there is no external one. */
+export interface OpenedSignIn extends SignIn {
+  auth: AuthLayer;
+  identity: EmbeddedIdentity | undefined;
+  close(): void;
+}
+
+export interface SignInOptions {
+  publicUrl: string;
+  /** The service's own certificate (PEM): the embedded provider is reached over it. */
+  serviceCertificate?: string | undefined;
+  /** Provider settings (`oidcIssuer` set: an external provider), sessions, rate limits. */
+  settings: Omit<AuthSettingsInput, 'publicUrl' | 'embeddedClient' | 'serviceCertificate'>;
+  /** The embedded provider's own options (mail, throttles), used when there is no external provider. */
+  embedded?: Partial<Pick<EmbeddedIdentityOptions, 'mail' | 'hasher' | 'throttle' | 'posts' | 'nowMs'>>;
+  notice: (line: string) => void;
+  onError?: (what: string, error: unknown) => void;
+}
+
+/**
+ * Sign-in on top of the services, the one way `qrlog serve` and the tests build it: the external
+ * provider when `settings.oidcIssuer` is set, else the embedded provider (opened here on the
+ * service's database and keyring) reached through the same OIDC client code. Every part shares
+ * the services' one UserDirectory, AuditLog, AuthKeyStore and ApiKeyService.
+ */
+export async function openSignIn(services: Services, o: SignInOptions): Promise<OpenedSignIn> {
+  const { users, audit, apiKeys, authKeys } = services.tenancy;
+  const identity =
+    o.settings.oidcIssuer === undefined
+      ? await openEmbeddedIdentity({
+          database: services.database,
+          keyring: services.keyring,
+          publicUrl: o.publicUrl,
+          users,
+          audit,
+          notice: o.notice,
+          ...(o.onError === undefined ? {} : { onError: o.onError }),
+          ...o.embedded,
+        })
+      : undefined;
+  try {
+    const settings = resolveAuthSettings({
+      ...o.settings,
+      publicUrl: o.publicUrl,
+      embeddedClient: identity?.embeddedClientCredentials(),
+      serviceCertificate: o.serviceCertificate,
+    });
+    const auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
+    return {
+      auth,
+      identity,
+      invitationMailer: identity?.mailer,
+      publicUrl: o.publicUrl,
+      close: () => identity?.close(),
+    };
+  } catch (e) {
+    identity?.close();
+    throw e;
+  }
+}
+
+/** The sign-in settings of `qrlog serve`'s configuration (QRLOG_OIDC_*, sessions). */
+export function signInSettingsOf(config: ServerConfig): SignInOptions['settings'] {
+  let oidcCa: string | undefined;
+  if (config.oidcCaFile !== undefined) {
+    try {
+      oidcCa = readFileSync(config.oidcCaFile, 'utf8');
+    } catch (e) {
+      throw new AppError('invalid-configuration', `--oidc-ca-file / QRLOG_OIDC_CA_FILE: cannot read ${config.oidcCaFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    }
+  }
+  return {
+    oidcIssuer: config.oidcIssuer,
+    oidcClientId: config.oidcClientId,
+    oidcClientSecret: config.oidcClientSecret,
+    oidcAudience: config.oidcAudience,
+    oidcTokenAuthMethod: config.oidcTokenAuth,
+    oidcCa,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionMaxHours: config.sessionMaxHours,
+  };
+}

@@ -1,0 +1,29 @@
+import { AccessResolver } from '../core/access/access-resolver.ts';
+import { ApiKeyService } from '../core/api-keys/api-key-service.ts';
+import { AuditLog } from '../core/audit/audit-log.ts';
+import type { ReadingsService } from '../core/readings/readings-service.ts';
+import { TenancyQueries } from '../core/tenancy/tenancy-queries.ts';
+import { TenancyService } from '../core/tenancy/tenancy-service.ts';
+import { UserDirectory } from '../core/tenancy/user-directory.ts';
+import { AuthKeyStore } from '../keys/auth-key-store.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import type { DatabaseHandle } from '../storage/database-handle.ts';
+import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+
+/** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService. */
+export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, readings: ReadingsService, now: () => Date): TenancyServices {
+  const db = database.db;
+  const audit = new AuditLog(db, now);
+  const users = new UserDirectory(db, now);
+  const authKeys = new AuthKeyStore(db, keyring, () => now().getTime());
+  return {
+    users,
+    audit,
+    tenancy: new TenancyService(database, audit, users, now),
+    queries: new TenancyQueries(db),
+    resolver: new AccessResolver(db),
+    readings,
+    authKeys,
+    apiKeys: new ApiKeyService(db, authKeys, audit, now),
+  };
+}
