@@ -1,7 +1,8 @@
-import { DEFAULT_BASE_URL, generateKey, isSerial, type LoggerKey } from '@qrlog/link';
+import { generateKey, isSerial, type LoggerKey } from '@qrlog/link';
 import { ECC_LEVELS, renderTerminal, type EccLevel } from '@qrlog/qr';
 import { Logger, LOGGER_MODELS, coldChainTrip, freezer, isLoggerModel, room, type Environment } from '@qrlog/simulator';
 import { integer, oneOf, parse } from '../args.ts';
+import { baseUrlOption } from '../base-url.ts';
 import { usageError } from '../cli-error.ts';
 import { readKeyFile } from '../key-io.ts';
 import type { Command, CommandIo } from '../command.ts';
@@ -47,7 +48,7 @@ per frame instead of drawing. Ctrl-C stops.`,
     const maxVersion = integer(values['qr-version-max'], '--qr-version-max', 1, 40, 20);
     const frames = values.frames === undefined ? Infinity : integer(values.frames, '--frames', 1, 1_000_000);
     const seed = integer(values.seed, '--seed', 0, 2 ** 31, 1);
-    const baseUrl = values['base-url'] ?? DEFAULT_BASE_URL;
+    const baseUrl = baseUrlOption(values['base-url']);
     const key = loggerKey(values.key, values.serial);
 
     const now = Math.floor(Date.now() / 1000);
