@@ -40,4 +40,32 @@ describe('qrlog simulate', () => {
     expect(run.stdout).toMatch(/newest readings in a version-\d+ QR code/);
     expect(run.stdout).toMatch(/[▀▄█]/);
   });
+
+  it('prints the whole link, which opens with the key, under a QR code that fits an 80-column terminal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qrlog-sim-'));
+    const key = join(dir, 'key.json');
+    json(qrlog(['keygen', '--serial', 'SIM43', '--out', key]));
+    // Not a terminal, so its width is unknown: 80 columns.
+    const run = qrlog(['simulate', '--key', key, '--frames', '1']);
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    const url = lines.find((l) => l.startsWith('https://')) ?? '';
+    expect(url).toMatch(/^https:\/\/localhost:8443\/\d+$/);
+    expect(json<{ serial: string }>(qrlog(['link', 'open', '--key', key, url])).serial).toBe('SIM43');
+    const drawing = lines.filter((l) => /[▀▄█]/.test(l));
+    expect(drawing.length).toBeGreaterThan(10);
+    for (const l of drawing) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(run.stdout + run.stderr).not.toMatch(/wider than/);
+  });
+
+  it('says plainly when the QR code asked for is wider than the terminal', () => {
+    const run = qrlog(['simulate', '--frames', '1', '--qr-version-max', '40']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/columns wide, wider than this 80-column terminal/);
+  });
+
+  it('tells how to point the link at an address a phone can reach', () => {
+    const run = qrlog(['simulate', '--help']);
+    expect(run.stdout).toContain('--base-url https://<LAN address>:8443/');
+  });
 });

@@ -5,9 +5,12 @@ import { integer, oneOf, parse } from '../args.ts';
 import { baseUrlOption } from '../base-url.ts';
 import { usageError } from '../cli-error.ts';
 import { readKeyFile } from '../key-io.ts';
+import { largestQrVersionFitting, qrColumns, terminalColumns } from '../terminal-qr-size.ts';
 import type { Command, CommandIo } from '../command.ts';
 
 const ENVIRONMENTS = ['room', 'freezer', 'trip'] as const;
+/** The largest QR code a logger's screen shows (and what --json frames use). */
+const DEFAULT_MAX_VERSION = 20;
 type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 export const simulate: Command = {
@@ -21,7 +24,15 @@ A logger that has been recording for --history-days (default 14) and goes on at 
 seconds per real second (default 600: a new 10-minute reading every second). Each second its screen
 shows the newest readings that fit in the QR code. Without --key it makes a throw-away key (the
 link then opens only in this process). --frames N stops after N frames; --json prints one JSON line
-per frame instead of drawing. Ctrl-C stops.`,
+per frame instead of drawing. Ctrl-C stops.
+
+A phone that scans the code opens its link, so the link must point at an address the phone can
+reach: the default https://localhost:8443/ works only on this machine. For a phone on the same
+network, give this machine's LAN address: --base-url https://<LAN address>:8443/ (for example
+https://192.168.1.20:8443/; \`hostname -I\` or \`ipconfig getifaddr en0\` shows it).
+
+The QR code drawn is sized to fit the terminal's width (80 columns when unknown); when
+--qr-version-max asks for a larger one that does not fit, it says so.`,
   async run(argv, io) {
     const { values } = parse(argv, {
       environment: { type: 'string' },
@@ -45,7 +56,10 @@ per frame instead of drawing. Ctrl-C stops.`,
     const speed = integer(values.speed, '--speed', 1, 86_400 * 30, 600);
     const historyDays = integer(values['history-days'], '--history-days', 0, 365, 14);
     const ecc = oneOf<EccLevel>(values.ecc, '--ecc', ECC_LEVELS, 'M');
-    const maxVersion = integer(values['qr-version-max'], '--qr-version-max', 1, 40, 20);
+    const columns = terminalColumns();
+    // A drawn code wider than the terminal wraps and cannot be scanned: by default, the largest that fits.
+    const defaultVersion = values.json === true ? DEFAULT_MAX_VERSION : Math.max(1, Math.min(DEFAULT_MAX_VERSION, largestQrVersionFitting(columns)));
+    const maxVersion = integer(values['qr-version-max'], '--qr-version-max', 1, 40, defaultVersion);
     const frames = values.frames === undefined ? Infinity : integer(values.frames, '--frames', 1, 1_000_000);
     const seed = integer(values.seed, '--seed', 0, 2 ** 31, 1);
     const baseUrl = baseUrlOption(values['base-url']);
@@ -74,20 +88,33 @@ per frame instead of drawing. Ctrl-C stops.`,
         url: link.url,
       };
       if (values.json === true) io.out(JSON.stringify(line) + '\n');
-      else draw(io, link.url, line, { ecc, maxVersion });
+      else draw(io, link.url, line, { ecc, maxVersion }, columns);
     }
     return 0;
   },
 };
 
-function draw(io: CommandIo, url: string, line: { serial: string; clock: string; readings: number; qrVersion: number; newest: Record<string, unknown> }, opts: { ecc: EccLevel; maxVersion: number }): void {
+function draw(
+  io: CommandIo,
+  url: string,
+  line: { serial: string; clock: string; readings: number; qrVersion: number; newest: Record<string, unknown> },
+  opts: { ecc: EccLevel; maxVersion: number },
+  columns: number,
+): void {
   const clear = process.stdout.isTTY ? '\x1b[H\x1b[2J' : '';
   const newest = Object.entries(line.newest).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const width = qrColumns(line.qrVersion);
+  const tooWide =
+    width > columns
+      ? `This QR code is ${width} columns wide, wider than this ${columns}-column terminal, so it wraps and cannot be scanned: widen the terminal or lower --qr-version-max.\n`
+      : '';
+  // The whole link, never cut: it is what a phone would open, and what `qrlog link open` takes.
   io.out(
     `${clear}${renderTerminal(url, opts)}\n` +
+      tooWide +
       `serial ${line.serial}   logger clock ${line.clock}\n` +
       `${line.readings} newest readings in a version-${line.qrVersion} QR code (${url.length} characters); newest: ${newest}\n` +
-      `${url.slice(0, 72)}…\n`,
+      `${url}\n`,
   );
 }
 
