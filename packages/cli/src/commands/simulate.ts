@@ -95,7 +95,7 @@ The QR code drawn is sized to fit the terminal's width (80 columns when unknown)
         // Like a logger's screen, a new code only when there is a new reading to show.
         if (logger.nextSeq !== link.firstSeq + link.count) link = logger.currentLink({ baseUrl, ecc, maxVersion });
       }
-      if (saves && statePath !== undefined) writeLoggerState(statePath, logger);
+      if (saves) writeLoggerState(statePath, logger);
       const newest = logger.content(1);
       const line = {
         serial: logger.serial,
