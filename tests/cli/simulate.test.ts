@@ -39,7 +39,8 @@ describe('qrlog simulate', () => {
   it('draws a QR code in the terminal', () => {
     const run = qrlog(['simulate', '--frames', '1']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/newest readings in a version-\d+ QR code/);
+    // Counted per channel, as the scan page counts them: a room logger has temperature and humidity.
+    expect(run.stdout).toMatch(/\d+ readings × 2 channels \(temperature, humidity\) in a version-\d+ QR code/);
     expect(run.stdout).toMatch(/[▀▄█]/);
   });
 

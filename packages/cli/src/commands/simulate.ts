@@ -33,7 +33,7 @@ key.state.json, and the next \`qrlog simulate --key key.json\` continues the sam
 up on the readings of the time it was not running; --environment, --model, --interval, --seed and
 --history-days only shape a new logger. Without --key it makes a throw-away key (the link then opens
 only in this process) and keeps nothing. --frames N stops after N frames; --json prints one JSON line
-per frame instead of drawing. Ctrl-C stops.
+per frame instead of drawing ("readings" counts per channel, as the scan page does). Ctrl-C stops.
 
 A phone that scans the code opens its link, so the link must point at an address the phone can
 reach: the default https://localhost:8443/ works only on this machine. For a phone on the same
@@ -139,7 +139,7 @@ function draw(
       tooWide +
       ahead +
       `serial ${line.serial}   logger clock ${line.clock}\n` +
-      `${line.readings} newest readings in a version-${line.qrVersion} QR code (${url.length} characters); newest: ${newest}\n` +
+      `${readingsPerChannel(line.readings, Object.keys(line.newest))} in a version-${line.qrVersion} QR code (${url.length} characters); newest: ${newest}\n` +
       `${url}\n`,
   );
 }
@@ -153,6 +153,15 @@ function newLogger(o: { key: LoggerKey; model: LoggerModel; environment: Environ
 /** Now, in the whole Unix seconds a logger clock counts. */
 function wallClock(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Readings counted per channel, as the service's scan page counts them: a link with 657 readings
+ * of temperature and of humidity carries "657 readings × 2 channels", not 1,314 readings.
+ */
+function readingsPerChannel(count: number, channels: string[]): string {
+  const n = `${count.toLocaleString('en')} reading${count === 1 ? '' : 's'}`;
+  return channels.length === 1 ? `${n} (${channels.join('')})` : `${n} × ${channels.length} channels (${channels.join(', ')})`;
 }
 
 function loggerKey(path: string | undefined, serial: string | undefined): LoggerKey {

@@ -53,7 +53,7 @@ describe('GET of a link', () => {
     const page = await app.inject({ method: 'GET', url: location });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.body).toContain('288 new readings');
+    expect(page.body).toContain('144 new readings × 2 channels');
     expect(page.body).toContain('HTTP01');
     expect(page.body).not.toMatch(/°C|temperature|humidity/i);
     expect(page.body).not.toMatch(/<(link|img)\b|src=|https?:\/\//);
