@@ -33,7 +33,7 @@ describe.each(TEST_DATABASE_KINDS)('the scan page after an upload, on %s', (kind
 
   it('shows the newest readings to a signed-in user whose team owns the logger', async () => {
     const body = await view(w.as.userA);
-    expect(body).toContain('24 new readings');
+    expect(body).toContain('12 new readings × 2 channels');
     expect(body).toContain('Newest readings');
     for (const r of newest) expect(body).toContain(`${String(r.v)} °C`);
     const last = new Date((T0 + 155 * 600) * 1000).toISOString().slice(0, 16).replace('T', ' ');
@@ -53,7 +53,7 @@ describe.each(TEST_DATABASE_KINDS)('the scan page after an upload, on %s', (kind
     for (const [who, as] of others) {
       const body = await view(as);
       expect(body, who).toContain('Scan received');
-      expect(body, who).toContain('24 new readings');
+      expect(body, who).toContain('12 new readings × 2 channels');
       expect(body, who).not.toMatch(/Newest readings|°C|%RH|temperature|humidity/);
     }
   });

@@ -1,6 +1,7 @@
-import { CliError } from './cli-error.ts';
+import { groupCommands, groupHelp } from './command-groups.ts';
 import { commands, findCommand } from './commands.ts';
 import type { CommandIo } from './command.ts';
+import { errorReport } from './error-report.ts';
 
 const io: CommandIo = {
   json: (v) => process.stdout.write(JSON.stringify(v, null, 2) + '\n'),
@@ -24,6 +25,14 @@ async function main(argv: string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
+  const group = argv[0] ?? '';
+  if (!found && groupCommands(group).length > 0) {
+    // `qrlog loggers` and `qrlog loggers --help` ask what the group holds; like bare `qrlog`, no subcommand is exit 2.
+    const asked = argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h';
+    if (asked) io.out(groupHelp(group));
+    else io.err(`qrlog: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${groupHelp(group)}`);
+    return argv[1] === '--help' || argv[1] === '-h' ? 0 : 2;
+  }
   if (!found) {
     io.err(`qrlog: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${help()}`);
     return 2;
@@ -45,11 +54,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof CliError) {
-    process.stderr.write(`qrlog: ${e.message}\n`);
-    process.exitCode = e.exitCode;
-  } else {
-    process.stderr.write(`qrlog: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  }
+  const report = errorReport(e);
+  process.stderr.write(`qrlog: ${report.text}\n`);
+  process.exitCode = report.exitCode;
 }

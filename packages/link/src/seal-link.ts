@@ -44,8 +44,13 @@ export function sealLink(content: LinkContent, key: LoggerKey, options: SealOpti
   return { url: prefix + digits, prefix, digits };
 }
 
+/** True for a base URL links can be sealed under: lowercase `https://host[:port]/[path/]`, ending in "/". */
+export function isBaseUrl(base: string): boolean {
+  return /^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/([a-z0-9._~-]+\/)*$/.test(base);
+}
+
 function checkBaseUrl(base: string): string {
-  if (!/^https:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/([a-z0-9._~-]+\/)*$/.test(base)) {
+  if (!isBaseUrl(base)) {
     throw new LinkError('unencodable', 'base URL must be lowercase https://host[:port]/[path/] ending in "/"');
   }
   return base;

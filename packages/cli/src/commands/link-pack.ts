@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_BASE_URL, channelSpec, sealLink, type LinkContent, type Sample, type SampledChannelName } from '@qrlog/link';
+import { channelSpec, sealLink, type LinkContent, type Sample, type SampledChannelName } from '@qrlog/link';
 import { ECC_LEVELS, packNewest, renderPng, type EccLevel } from '@qrlog/qr';
 import { replayAlarm, summarizeChannel } from '@qrlog/simulator';
 import { decimal, integer, oneOf, parse, required } from '../args.ts';
+import { baseUrlOption } from '../base-url.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { readCsvSeries } from '../csv-readings.ts';
 import { readKeyFile } from '../key-io.ts';
@@ -39,6 +40,7 @@ Prints {"url", "readings", "qrVersion", "ecc", "firstSeq"}.`,
       session: { type: 'string' },
       battery: { type: 'string' },
     });
+    const baseUrl = baseUrlOption(values['base-url']);
     const key = readKeyFile(required(values.key, '--key'));
     const channel = oneOf<SampledChannelName>(required(values.channel, '--channel'), '--channel', ['temperature', 'humidity'], 'temperature');
     const interval = integer(values.interval, '--interval', 1, 86_400);
@@ -51,7 +53,6 @@ Prints {"url", "readings", "qrVersion", "ecc", "firstSeq"}.`,
     if (limits && limits.low > limits.high) throw usageError('--low must not be above --high');
     const session = integer(values.session, '--session', 0, Number.MAX_SAFE_INTEGER, 0);
     const battery = values.battery === undefined ? null : integer(values.battery, '--battery', 0, 100);
-    const baseUrl = values['base-url'] ?? DEFAULT_BASE_URL;
 
     const series = readCsvSeries(required(values.csv, '--csv'), interval);
     const all = series.samples.map((s, seq) => roundSample(s, channel, series.start + seq * interval));

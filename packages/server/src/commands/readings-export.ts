@@ -3,7 +3,7 @@ import type { ReadingsExport } from '../core/readings/readings-service.ts';
 
 const USAGE = `qrlog readings export --serial S [--from ISO] [--to ISO] [--format json|csv] --data-dir DIR
   Prints the stored readings of a logger: json in the shape of \`qrlog link open\`, or csv
-  (serial,channel,seq,time,value,status). --from is inclusive, --to exclusive.`;
+  (serial,channel,seq,time,value,status) in time order. --from is inclusive, --to exclusive.`;
 
 export const readingsExport = command('readings export', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, {
@@ -36,10 +36,15 @@ export const readingsExport = command('readings export', USAGE, async (argv, io)
   }
 });
 
+/**
+ * One row per reading in time order, as a spreadsheet reader expects: channels interleaved, and
+ * sessions too when a clock set back makes them overlap. Readings of the same time keep channel order
+ * (the sort is stable); times are whole-second ISO texts, so they compare as strings.
+ */
 function toCsv(data: ReadingsExport): string {
+  const rows = data.channels.flatMap((c) => c.readings.map((r) => ({ channel: c.name, r })));
+  rows.sort((a, b) => (a.r.t < b.r.t ? -1 : a.r.t > b.r.t ? 1 : 0));
   const lines = ['serial,channel,seq,time,value,status'];
-  for (const c of data.channels) {
-    for (const r of c.readings) lines.push(`${data.serial},${c.name},${String(r.seq)},${r.t},${r.v === null ? '' : String(r.v)},${r.status ?? ''}`);
-  }
+  for (const { channel, r } of rows) lines.push(`${data.serial},${channel},${String(r.seq)},${r.t},${r.v === null ? '' : String(r.v)},${r.status ?? ''}`);
   return lines.join('\n') + '\n';
 }

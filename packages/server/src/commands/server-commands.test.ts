@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fromKeyFile, linkToJson, type LoggerKey } from '@qrlog/link';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../testing/test-database.ts';
-import { makeContent, makeLink, receivedAfter } from '../testing/test-links.ts';
+import { makeContent, makeLink, receivedAfter, T0, type ContentOptions } from '../testing/test-links.ts';
 import { openTestServices } from '../testing/test-services.ts';
 import { serverCommands } from './server-commands.ts';
 import type { CommandIo } from './command-io.ts';
@@ -34,10 +34,10 @@ describe.each(TEST_DATABASE_KINDS)('server commands on %s', (kind) => {
     return (JSON.parse(readFileSync(out, 'utf8')) as unknown[]).map(fromKeyFile);
   };
 
-  const ingest = async (key: LoggerKey, firstSeq: number, count: number) => {
+  const ingest = async (key: LoggerKey, firstSeq: number, count: number, more: Partial<ContentOptions> = {}) => {
     const services = await openTestServices(t);
     try {
-      const o = { firstSeq, count, humidity: true };
+      const o = { firstSeq, count, humidity: true, ...more };
       await services.ingest.ingest(makeLink(key, o), { receivedAt: receivedAfter(makeContent(key, o)), sourceAddress: '::1', userAgent: null, via: 'api' });
     } finally {
       await services.close();
@@ -142,6 +142,21 @@ describe.each(TEST_DATABASE_KINDS)('server commands on %s', (kind) => {
     const unknown = await run('readings export', ['--serial', 'NOSUCH1']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('unknown serial NOSUCH1');
+  });
+
+  it('exports csv in time order, across channels and sessions', async () => {
+    const [key] = (await provision(1)) as [LoggerKey];
+    await ingest(key, 0, 100);
+    // The clock was set back at a battery swap: session 2 starts while session 1's times were still running.
+    await ingest(key, 0, 20, { session: 2, sessionStart: T0 + 30 * 600 + 300 });
+    const csv = await run('readings export', ['--serial', key.serial, '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const rows = csv.out.trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(2 * 120);
+    const times = rows.map((r) => Date.parse(r[3] ?? ''));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Readings of the same time in channel order.
+    expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['temperature', 'humidity']);
   });
 
   it('reports coverage, verifies, rebuilds and rotates the KEK', async () => {

@@ -53,7 +53,7 @@ describe('GET of a link', () => {
     const page = await app.inject({ method: 'GET', url: location });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.body).toContain('288 new readings');
+    expect(page.body).toContain('144 new readings × 2 channels');
     expect(page.body).toContain('HTTP01');
     expect(page.body).not.toMatch(/°C|temperature|humidity/i);
     expect(page.body).not.toMatch(/<(link|img)\b|src=|https?:\/\//);
@@ -87,7 +87,8 @@ describe('GET of a link', () => {
     const truncated = good.slice(0, -20);
     const unknown = pathOf(link(generateKey('NOBODY', { keyVersion: 1 })));
     const bodies = new Set<string>();
-    for (const path of [tampered, truncated, unknown, '/1234']) {
+    await app.inject({ method: 'GET', url: unknown });
+    for (const path of [tampered, truncated, '/1234']) {
       const res = await app.inject({ method: 'GET', url: path });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('/scan-error');
@@ -99,8 +100,21 @@ describe('GET of a link', () => {
     expect(text).not.toMatch(/auth|serial|malformed|unknown|tamper|limit/i);
     expect(services.readings.size).toBe(0);
     const invalid = expect.stringMatching(/^(malformed|unsupported-version|auth-failed)$/) as unknown;
-    expect(services.securityLog.map((e) => e.reason)).toEqual(['auth-failed', invalid, 'unknown-serial', invalid]);
-    expect(services.securityLog[2]?.serial).toBe('NOBODY');
+    expect(services.securityLog.map((e) => e.reason)).toEqual(['unknown-serial', 'auth-failed', invalid, invalid]);
+    expect(services.securityLog[0]?.serial).toBe('NOBODY');
+  });
+
+  it('says so when the link is of a logger the service does not know (its serial is no secret), and nothing else', async () => {
+    const { app } = setup();
+    const res = await app.inject({ method: 'GET', url: pathOf(link(generateKey('NOBODY', { keyVersion: 1 }))) });
+    expect(res.statusCode).toBe(303);
+    const page = await app.inject({ method: 'GET', url: res.headers.location ?? '' });
+    const text = /<main>([\s\S]*)<\/main>/.exec(page.body)?.[1];
+    expect(text).toContain('a logger this service does not know');
+    expect(text).not.toMatch(/holding the phone steady|NOBODY/);
+    // The page tells only what the redirect says; anything else gets the generic page.
+    const forged = await app.inject({ method: 'GET', url: '/scan-error?reason=auth-failed' });
+    expect(forged.body).toBe((await app.inject({ method: 'GET', url: '/scan-error' })).body);
   });
 
   it('redirects to the error page when the service fails, with no details', async () => {

@@ -50,6 +50,20 @@ export const readingBlockRepository = {
       .map((r) => ({ channel, session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
   },
 
+  /** The blocks one link added (by its chain index), in (channel, session, seq) order: what was new in it. */
+  async addedBy(db: Kysely<Database>, serial: string, chainIndex: number): Promise<ReadingBlock[]> {
+    const rows = await db
+      .selectFrom('reading_blocks')
+      .select(['channel', 'session', 'first_seq', 'count', 'chain_index', 'data'])
+      .where('serial', '=', serial)
+      .where('chain_index', '=', chainIndex)
+      .orderBy('channel')
+      .orderBy('session')
+      .orderBy('first_seq')
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
+  },
+
   /** Where blocks are (without their data), in (channel, session, seq) order: coverage. */
   async extents(db: Kysely<Database>, serial: string): Promise<BlockExtent[]> {
     const rows = await db

@@ -37,12 +37,16 @@ export class InMemoryServices implements HttpServices {
         let newReadings = 0;
         let knownReadings = 0;
         let conflicts = 0;
+        const newByChannel: { channel: string; count: number }[] = [];
         for (const [channel, data] of Object.entries(content.channels)) {
+          const counted = { channel, count: 0 };
+          newByChannel.push(counted);
           data.samples.forEach((value, i) => {
             const id = `${content.serial}/${content.session}/${channel}/${content.firstSeq + i}`;
             if (!this.readings.has(id)) {
               this.readings.set(id, value);
               newReadings++;
+              counted.count++;
             } else if (this.readings.get(id) === value) knownReadings++;
             else conflicts++;
           });
@@ -51,7 +55,7 @@ export class InMemoryServices implements HttpServices {
         this.links.add(parsed.digits);
         const scanId = randomBytes(16).toString('base64url');
         this.scanLog.push({ scanId, ctx });
-        const summary = { scanId, serial: content.serial, receivedAt: ctx.receivedAt, via: ctx.via, newReadings, knownReadings, conflicts, duplicateLink, locationAttached: false };
+        const summary = { scanId, serial: content.serial, receivedAt: ctx.receivedAt, via: ctx.via, newReadings, newByChannel: newByChannel.filter((c) => c.count > 0), knownReadings, conflicts, duplicateLink, locationAttached: false };
         this.summaries.set(scanId, summary);
         return { status: 'accepted', scanId, serial: content.serial, newReadings, knownReadings, conflicts, duplicateLink };
       } catch (e) {

@@ -73,10 +73,17 @@ export interface ScanSummary {
   receivedAt: Date;
   via: ScanContext['via'];
   newReadings: number;
+  /** The new readings per channel (shock events included), in link order: what a person counts. */
+  newByChannel: ChannelCount[];
   knownReadings: number;
   conflicts: number;
   duplicateLink: boolean;
   locationAttached: boolean;
+}
+
+export interface ChannelCount {
+  channel: string;
+  count: number;
 }
 
 export type AttachLocationResult = 'attached' | 'not-found' | 'already-located' | 'too-late' | 'invalid-location';

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
+import { decodeSamples } from '../../storage/reading-block-codec.ts';
+import { readingBlockRepository } from '../../storage/reading-block-repository.ts';
 import { scanRepository } from '../../storage/scan-repository.ts';
-import type { AttachLocationResult, ScanLocation, ScanRecords, ScanSummary } from './ingest-contract.ts';
+import { channelByCode } from '../readings/stored-channels.ts';
+import type { AttachLocationResult, ChannelCount, ScanLocation, ScanRecords, ScanSummary } from './ingest-contract.ts';
 
 export const DEFAULT_LOCATION_WINDOW_MS = 10 * 60_000;
 
@@ -33,11 +36,27 @@ export class ScanRecordService implements ScanRecords {
       receivedAt: new Date(s.received_at),
       via: s.via === 'api' ? 'api' : 'scan',
       newReadings: s.new_readings,
+      newByChannel: s.new_readings === 0 ? [] : await this.newByChannel(s.serial, s.chain_index),
       knownReadings: s.known_readings,
       conflicts: s.conflicts,
       duplicateLink: s.duplicate_link === 1,
       locationAttached: s.located_at !== null,
     };
+  }
+
+  /**
+   * Counted again from the blocks the scan's link added (a link adds only slots not stored
+   * before), so that the scan record keeps one total and still the page can say "144 readings ×
+   * 2 channels". Gaps are slots, not readings, as in the total.
+   */
+  private async newByChannel(serial: string, chainIndex: number): Promise<ChannelCount[]> {
+    const counts = new Map<string, number>();
+    for (const b of await readingBlockRepository.addedBy(this.db, serial, chainIndex)) {
+      const channel = channelByCode(b.channel);
+      const readings = channel.kind === 'sampled' ? decodeSamples(b.data, b.count).filter((v) => v !== null).length : b.count;
+      counts.set(channel.name, (counts.get(channel.name) ?? 0) + readings);
+    }
+    return [...counts].map(([channel, count]) => ({ channel, count }));
   }
 }
 

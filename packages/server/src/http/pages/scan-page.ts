@@ -1,3 +1,4 @@
+import type { ChannelCount } from '../../core/ingest/ingest-contract.ts';
 import type { ClaimOffer, NewestReadings } from '../../core/tenancy/tenancy-scan-view.ts';
 import { escapeHtml, htmlPage, type HtmlPage } from '../../shared/html-page.ts';
 
@@ -58,12 +59,13 @@ const CLAIM_SCRIPT = `
 export function scanPage(scan: {
   serial: string;
   newReadings: number;
+  newByChannel: ChannelCount[];
   canAddLocation: boolean;
   newest?: NewestReadings[] | undefined;
   claim?: ClaimOffer | undefined;
 }): HtmlPage {
   const n = scan.newReadings;
-  const figure = n === 0 ? 'No new readings' : `${n.toLocaleString('en')} new reading${n === 1 ? '' : 's'}`;
+  const figure = n === 0 ? 'No new readings' : newReadingsFigure(n, scan.newByChannel);
   const detail = n === 0 ? 'This logger\u2019s readings were already stored. The scan has been recorded.' : 'They are stored and can no longer be changed.';
   const locate = scan.canAddLocation
     ? '<button id="locate" type="button">Add my location to this scan</button><p id="locate-status" class="note" role="status" aria-live="polite"></p>'
@@ -79,6 +81,22 @@ ${locate}
 </main>`;
   const scripts = [scan.canAddLocation ? LOCATION_SCRIPT : '', scan.claim === undefined ? '' : CLAIM_SCRIPT].join('');
   return htmlPage('Scan received', body, scripts === '' ? undefined : scripts);
+}
+
+/**
+ * New readings counted per channel, as `qrlog simulate` counts them: 144 readings of each of two
+ * channels are "144 new readings × 2 channels", not 288. Channel names stay off the page: which
+ * quantities a logger records is for those who may see its readings.
+ */
+function newReadingsFigure(total: number, byChannel: ChannelCount[]): string {
+  const counts = byChannel.map((c) => c.count.toLocaleString('en'));
+  const [first] = counts;
+  // No breakdown (readings rebuilt without this link's blocks): the total is still true.
+  if (first === undefined) return `${total.toLocaleString('en')} new readings`;
+  if (counts.every((c) => c === first)) {
+    return `${first} new reading${first === '1' ? '' : 's'}${counts.length > 1 ? ` × ${counts.length} channels` : ''}`;
+  }
+  return `${counts.slice(0, -1).join(', ')} and ${counts.at(-1) ?? ''} new readings in ${counts.length} channels`;
 }
 
 /** A scan page asked for after its window closed, or never issued: says so and nothing more. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { SCAN_ERROR_PATH, scanPagePath } from '../paths.ts';
+import { scanErrorLocation } from '../pages/scan-error-page.ts';
+import { scanPagePath } from '../paths.ts';
 import { scanContext } from '../scan-context.ts';
 
 /**
@@ -25,7 +26,7 @@ export function registerScanLinkRoute(app: FastifyInstance, ctx: AppContext): vo
       }
       const receivedAt = new Date(ctx.nowMs());
       const result = await ctx.intake.receive(path, scanContext(request, 'scan', receivedAt), request.log);
-      if (result.status !== 'accepted') return reply.code(303).header('location', SCAN_ERROR_PATH).send();
+      if (result.status !== 'accepted') return reply.code(303).header('location', scanErrorLocation(result.reason)).send();
       // Answered only now, after the service committed: a success redirect means the scan is stored.
       return reply.code(303).header('location', scanPagePath(result.scanId)).send();
     },

@@ -5,7 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import { SCAN_ERROR_PATH, SCAN_PAGE_PREFIX } from '../paths.ts';
 import type { HtmlPage } from '../../shared/html-page.ts';
 import { expiredScanPage, scanPage } from '../pages/scan-page.ts';
-import { scanErrorPage } from '../pages/scan-error-page.ts';
+import { scanErrorPage, scanErrorReasonOf } from '../pages/scan-error-page.ts';
 import { SCAN_ID_PATTERN } from '../scan-id.ts';
 
 /**
@@ -13,7 +13,7 @@ import { SCAN_ID_PATTERN } from '../scan-id.ts';
  * only for scans a phone made) and the generic error page.
  */
 export function registerScanPageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const errorPage = scanErrorPage();
+  const errorPages = { generic: scanErrorPage(), 'unknown-logger': scanErrorPage('unknown-logger'), 'clock-ahead': scanErrorPage('clock-ahead') };
   const expired = expiredScanPage();
 
   app.get<{ Params: { scanId: string } }>(`${SCAN_PAGE_PREFIX}:scanId`, { config: { errors: 'scan', policy: 'public' } }, async (request, reply) => {
@@ -25,11 +25,11 @@ export function registerScanPageRoutes(app: FastifyInstance, ctx: AppContext): v
     const newest = tenancy === undefined ? undefined : await newestReadingsFor(tenancy, principalOf(request), scan.serial);
     // An admin who scans a logger nobody owns yet may claim it from here.
     const claim = tenancy === undefined || newest !== undefined ? undefined : await claimOfferFor(tenancy, principalOf(request), scan.serial);
-    const page = scanPage({ serial: scan.serial, newReadings: scan.newReadings, canAddLocation: !scan.locationAttached, newest, claim });
+    const page = scanPage({ serial: scan.serial, newReadings: scan.newReadings, newByChannel: scan.newByChannel, canAddLocation: !scan.locationAttached, newest, claim });
     return sendPage(reply, page, 'geolocation=(self)');
   });
 
-  app.get(SCAN_ERROR_PATH, { config: { policy: 'public' } }, async (_request, reply) => sendPage(reply, errorPage));
+  app.get(SCAN_ERROR_PATH, { config: { policy: 'public' } }, async (request, reply) => sendPage(reply, errorPages[scanErrorReasonOf(request.query) ?? 'generic']));
 }
 
 function sendPage(reply: FastifyReply, page: HtmlPage, permissions?: string): FastifyReply {
