@@ -137,7 +137,7 @@ function phaseInChild(spec: PhaseSpec, dir: string): Promise<PhaseResult> {
   const specFile = join(dir, `phase-${randomBytes(4).toString('hex')}.json`);
   writeFileSync(specFile, JSON.stringify(spec));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--load-generator', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, '--load-generator', specFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), (spec.seconds + 120) * 1000);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
 import { linkPath, provisionLoggers, windowLink } from '../support/fleet.ts';
+import { RUN_SOURCES } from '../support/run-qrlog.ts';
 import { startServerProcess } from '../support/server-process.ts';
 import { createServerStore, type ServerStore } from '../support/test-engines.ts';
 
@@ -17,7 +18,7 @@ afterAll(async () => {
 describe('qrlog serve', () => {
   it('refuses bad configuration with every problem listed and exit code 2, before touching anything', () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', 'https', '--tls-key', 'k.pem'], {
+    const r = spawnSync(process.execPath, [...RUN_SOURCES, 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', 'https', '--tls-key', 'k.pem'], {
       cwd: ROOT,
       env: { ...process.env, QRLOG_HTTP_PORT: '99999', DATABASE_URL: 'mysql://root:hunter2@db/x' },
       encoding: 'utf8',

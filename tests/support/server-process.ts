@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { RUN_SOURCES } from './run-qrlog.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SERVE_MAIN = join(ROOT, 'packages', 'server', 'src', 'commands', 'serve-main.ts');
@@ -36,7 +37,7 @@ export interface StartOptions {
  * listens from what it prints, and waits until /readyz answers 200, as an operator's script would.
  */
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
-  const args = ['--import', 'tsx', SERVE_MAIN, '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--http-port', String(await freePort()), '--log-level', 'info', ...(options.args ?? [])];
+  const args = [...RUN_SOURCES, SERVE_MAIN, '--data-dir', options.dataDir, '--host', '127.0.0.1', '--port', '0', '--http-port', String(await freePort()), '--log-level', 'info', ...(options.args ?? [])];
   const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, ...options.env };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
