@@ -36,7 +36,7 @@ describe('qrlog serve', () => {
 
   it('refuses an unusable QRLOG_KEK as configuration (exit 2), naming it and not echoing it', () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', '0', '--http-port', '0'], {
+    const r = spawnSync(process.execPath, [...RUN_SOURCES, 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', '0', '--http-port', '0'], {
       cwd: ROOT,
       env: { ...process.env, QRLOG_KEK: 'hunter2hunter2', QRLOG_KEK_LABEL: 'bad label!' },
       encoding: 'utf8',

@@ -1,5 +1,5 @@
 /**
- * Process entry for `qrlog serve` (node --import tsx packages/server/src/commands/serve-main.ts),
+ * Process entry for `qrlog serve` from the sources (node --conditions=development --import tsx packages/server/src/commands/serve-main.ts),
  * used by tests and benchmarks that need a real server process; the CLI routes `qrlog serve`
  * to `serve()` the same way.
  */
