@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTlsMaterial, type TlsMaterial } from '../http/tls-material.ts';
@@ -75,6 +75,24 @@ describe('SMTP transport (nodemailer) against a real SMTP server on loopback', (
       expect(server.received).toHaveLength(0);
     } finally {
       await server.close();
+    }
+  });
+
+  // An address of this host that is not loopback: the client must treat it as across the network.
+  const lan = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  it.skipIf(lan === undefined)('never sends credentials in clear to a server beyond loopback, but does to one on it', async () => {
+    const user = { name: 'mailer', password: 'p@ss:word/1' };
+    const remote = await startSmtpListener({ user, host: lan });
+    const local = await startSmtpListener({ user });
+    try {
+      // 'tls', not 'unreachable': it got as far as the server's missing STARTTLS, and no further.
+      await expect(send({ url: remote.url(user) })).rejects.toMatchObject({ reason: 'tls' });
+      expect(remote.received).toHaveLength(0);
+      await send({ url: local.url(user) });
+      expect(await local.nextMail(0)).toMatchObject({ secure: false, user: 'mailer' });
+    } finally {
+      await remote.close();
+      await local.close();
     }
   });
 
