@@ -1,5 +1,5 @@
 import { rootCertificates } from 'node:tls';
-import { Agent, fetch, type RequestInit as UndiciRequestInit } from 'undici';
+import type { Agent, RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
 
 /** What openid-client and jose hand a custom fetch: a subset of `fetch`'s options. */
 export interface FetchOptions {
@@ -36,10 +36,13 @@ export class FetchFailedError extends Error {
 export function tlsFetch(extraCa: string | undefined): TlsFetch {
   // Node's `ca` replaces its default roots unless they are added back.
   const connect = extraCa === undefined ? {} : { ca: [...rootCertificates, extraCa] };
-  const dispatcher = new Agent({ connect, maxResponseSize: MAX_RESPONSE_BYTES });
+  // undici is loaded by the first request, not at start: many starts of the service make none.
+  let client: Promise<{ fetch: typeof undiciFetch; dispatcher: Agent }> | undefined;
   return async (url, options) => {
     const target = new URL(url);
     if (target.protocol !== 'https:') throw new TypeError('only https:// URLs are fetched');
+    client ??= import('undici').then(({ Agent, fetch }) => ({ fetch, dispatcher: new Agent({ connect, maxResponseSize: MAX_RESPONSE_BYTES }) }));
+    const { fetch, dispatcher } = await client;
     try {
       return (await fetch(target, { ...(options as UndiciRequestInit), dispatcher })) as unknown as Response;
     } catch (e) {

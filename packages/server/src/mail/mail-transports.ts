@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { createTransport, type NodemailerError, type SMTPSentMessageInfo, type SMTPTransportOptions, type Transporter } from 'nodemailer';
+import type { NodemailerError, SMTPSentMessageInfo, SMTPTransportOptions, Transporter } from 'nodemailer';
 import { isMailAddress, MailDeliveryError, type MailDelivery, type MailFailure, type MailMessage, type MailTransport } from './mail-message.ts';
 
 /**
@@ -39,7 +39,8 @@ export interface SmtpSettings {
  */
 export class SmtpMailTransport implements MailTransport {
   readonly kind = 'smtp';
-  private readonly transporter: Transporter<SMTPSentMessageInfo>;
+  private readonly options: SMTPTransportOptions;
+  private transporter: Promise<Transporter<SMTPSentMessageInfo>> | undefined;
   private readonly where: string;
   private readonly password: string | undefined;
 
@@ -48,16 +49,18 @@ export class SmtpMailTransport implements MailTransport {
     /** The sender address (QRLOG_SMTP_FROM). */
     private readonly from: string,
   ) {
-    const options = smtpOptions(settings);
-    this.where = `${String(options.host)}:${String(options.port)}`;
-    this.password = options.auth?.pass;
-    this.transporter = createTransport(options);
+    // The URL is checked now, at start; nodemailer is loaded by the first mail (most starts send none).
+    this.options = smtpOptions(settings);
+    this.where = `${String(this.options.host)}:${String(this.options.port)}`;
+    this.password = this.options.auth?.pass;
   }
 
   async send(message: MailMessage): Promise<MailDelivery> {
     if (!isMailAddress(message.to) || !isMailAddress(this.from)) throw new MailDeliveryError('address', 'not a plain mail address');
+    this.transporter ??= import('nodemailer').then(({ createTransport }) => createTransport(this.options));
+    const transporter = await this.transporter;
     try {
-      const info = await this.transporter.sendMail({
+      const info = await transporter.sendMail({
         from: this.from,
         to: message.to,
         subject: message.subject,
