@@ -62,7 +62,7 @@ export class AccountMailer implements InvitationMailer {
     });
   }
 
-  private send(message: MailMessage): Promise<void> {
-    return this.transport.send(message);
+  private async send(message: MailMessage): Promise<void> {
+    await this.transport.send(message);
   }
 }

@@ -30,6 +30,8 @@ export interface SmtpListenerOptions {
   user?: { name: string; password: string };
   /** Refuse every recipient with this reply (tests of delivery failures). */
   refuseRecipients?: boolean;
+  /** The address to listen on and to name in url() (default 127.0.0.1). */
+  host?: string;
 }
 
 export async function startSmtpListener(o: SmtpListenerOptions = {}): Promise<SmtpListener> {
@@ -75,13 +77,14 @@ export async function startSmtpListener(o: SmtpListenerOptions = {}): Promise<Sm
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
     url(user) {
       const auth = user === undefined ? '' : `${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@`;
-      return `${o.implicitTls === true ? 'smtps' : 'smtp'}://${auth}127.0.0.1:${String(port)}`;
+      return `${o.implicitTls === true ? 'smtps' : 'smtp'}://${auth}${host}:${String(port)}`;
     },
     received,
     async nextMail(seen = received.length, timeoutMs = 5_000) {
