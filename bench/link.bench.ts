@@ -12,7 +12,7 @@ const BASE_URL = 'https://localhost:8443/';
 const FIT = { ecc: 'M', maxVersion: 20 } as const;
 /** Header, body fields and AEAD tag a link carries besides its samples (issue 12's allowance). */
 const OVERHEAD_BYTES = 40;
-const FORMAT_VERSIONS = [1] as const;
+const FORMAT_VERSIONS = [1, 2] as const;
 
 function content(s: Series, count: number): LinkContent {
   const steps = s.steps.slice(-count);
@@ -69,7 +69,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const rows = benchmarkSeries().map((s) => {
   const link = Object.fromEntries(
     FORMAT_VERSIONS.map((v) => {
-      const p = packNewest({ ...FIT, maxCount: Math.min(s.steps.length, 20_000), build: (n) => sealLink(content(s, n), key, { baseUrl: BASE_URL }).url });
+      const p = packNewest({ ...FIT, maxCount: Math.min(s.steps.length, 20_000), build: (n) => sealLink(content(s, n), key, { baseUrl: BASE_URL, formatVersion: v }).url });
       if (!p) throw new Error('nothing fits');
       return [`v${v}`, { readings: p.count, openMicroseconds: openMicroseconds(p.url, key) }];
     }),

@@ -113,7 +113,7 @@ export function makeVectors(): TestVector[] {
       key: { serial: key.serial, keyVersion: key.keyVersion, key: bytesToHex(key.key) },
       baseUrl,
       content,
-      bodyHex: bytesToHex(encodeBody(content)),
+      bodyHex: bytesToHex(encodeBody(content, 1)),
       payloadHex: bytesToHex(payload),
       url: link.url,
     };

@@ -1,0 +1,67 @@
+import { RangeEncoder } from './range-encoder.ts';
+import type { StepSample } from './sample-encoder.ts';
+import { encodeSamplesV2 } from './sample-encoder-v2.ts';
+import { CONTEXT_BOTH, CONTEXT_PREVIOUS, CONTEXT_SEASONAL, type ModelChoice } from './sample-model-v2.ts';
+
+/** Longest period the reference encoder searches besides one day (a day at 5-minute intervals). */
+export const MAX_SEARCHED_PERIOD = 288;
+
+/**
+ * The reference encoder's choice of model for one channel: try the candidates, keep the one whose
+ * stream is shortest. Any choice decodes; this search is the encoder's business, not the format's.
+ * Candidates: v1's scheme (no period), and for each period T in {1, one day, the lag whose changes
+ * best repeat} every use of the seasonal change. A firmware may do the same (about 16 encodings)
+ * or fix a choice, such as CONTEXT_BOTH with the seasonal predictor and T = one day.
+ */
+export function chooseModel(samples: readonly StepSample[], withSpecials: boolean, interval: number): ModelChoice {
+  const n = samples.length;
+  const candidates: ModelChoice[] = [{ context: CONTEXT_PREVIOUS, seasonalPredictor: false, period: 0 }];
+  const day = Math.round(86_400 / interval);
+  const periods = new Set<number>([1, bestLag(samples)]);
+  if (day >= 2) periods.add(day);
+  for (const period of periods) {
+    if (period < 1 || period >= n - 1) continue;
+    candidates.push(
+      { context: CONTEXT_PREVIOUS, seasonalPredictor: true, period },
+      { context: CONTEXT_SEASONAL, seasonalPredictor: false, period },
+      { context: CONTEXT_SEASONAL, seasonalPredictor: true, period },
+      { context: CONTEXT_BOTH, seasonalPredictor: false, period },
+      { context: CONTEXT_BOTH, seasonalPredictor: true, period },
+    );
+  }
+  let best = candidates[0] as ModelChoice;
+  let bestBytes = Infinity;
+  for (const c of candidates) {
+    const rc = new RangeEncoder();
+    encodeSamplesV2(rc, samples, withSpecials, c);
+    const bytes = rc.finish().length;
+    if (bytes < bestBytes) {
+      best = c;
+      bestBytes = bytes;
+    }
+  }
+  return best;
+}
+
+/** The lag T in 2…MAX_SEARCHED_PERIOD whose changes d[i − T] best match d[i] (mean absolute difference). */
+function bestLag(samples: readonly StepSample[]): number {
+  const d: number[] = [];
+  let prev: number | undefined;
+  for (const s of samples) {
+    const v = typeof s === 'number' ? s : prev;
+    d.push(v !== undefined && prev !== undefined ? v - prev : 0);
+    prev = v;
+  }
+  let best = 0;
+  let bestCost = Infinity;
+  for (let t = 2; t <= Math.min(MAX_SEARCHED_PERIOD, d.length - 2); t++) {
+    let sum = 0;
+    for (let i = t; i < d.length; i++) sum += Math.abs((d[i] ?? 0) - (d[i - t] ?? 0));
+    const cost = sum / (d.length - t);
+    if (cost < bestCost) {
+      best = t;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
