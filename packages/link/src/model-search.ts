@@ -1,7 +1,7 @@
 import { RangeEncoder } from './range-encoder.ts';
 import type { StepSample } from './sample-encoder.ts';
 import { encodeSamplesV2 } from './sample-encoder-v2.ts';
-import { CONTEXT_BOTH, CONTEXT_PREVIOUS, CONTEXT_SEASONAL, type ModelChoice } from './sample-model-v2.ts';
+import { CONTEXT_BOTH, CONTEXT_MAGNITUDE, CONTEXT_PREVIOUS, CONTEXT_SEASONAL, type ModelChoice, usesPeriod } from './sample-model-v2.ts';
 
 /** Longest period the reference encoder searches besides one day (a day at 5-minute intervals). */
 export const MAX_SEARCHED_PERIOD = 288;
@@ -9,38 +9,39 @@ export const MAX_SEARCHED_PERIOD = 288;
 /**
  * The reference encoder's choice of model for one channel: try the candidates, keep the one whose
  * stream is shortest. Any choice decodes; this search is the encoder's business, not the format's.
- * Candidates: v1's scheme (no period), and for each period T in {1, one day, the lag whose changes
- * best repeat} every use of the seasonal change. A firmware may do the same (about 16 encodings)
- * or fix a choice, such as CONTEXT_BOTH with the seasonal predictor and T = one day.
+ * Candidates: without a period, the previous-residual or magnitude context, with or without the
+ * smoothing predictor (the first is v1's scheme); for each period T in {1, one day, the lag whose
+ * changes best repeat}, every other use of the seasonal change; then the winner with the smoothing
+ * predictor added. 23 encodings at most; a firmware may do the same or fix a choice (docs/link-format.md).
  */
 export function chooseModel(samples: readonly StepSample[], withSpecials: boolean, interval: number): ModelChoice {
   const n = samples.length;
-  const candidates: ModelChoice[] = [{ context: CONTEXT_PREVIOUS, seasonalPredictor: false, period: 0 }];
+  const candidates: ModelChoice[] = [];
+  for (const context of [CONTEXT_PREVIOUS, CONTEXT_MAGNITUDE]) {
+    for (const smoothPredictor of [false, true]) candidates.push({ context, seasonalPredictor: false, smoothPredictor, period: 0 });
+  }
   const day = Math.round(86_400 / interval);
   const periods = new Set<number>([1, bestLag(samples)]);
   if (day >= 2) periods.add(day);
   for (const period of periods) {
     if (period < 1 || period >= n - 1) continue;
-    candidates.push(
-      { context: CONTEXT_PREVIOUS, seasonalPredictor: true, period },
-      { context: CONTEXT_SEASONAL, seasonalPredictor: false, period },
-      { context: CONTEXT_SEASONAL, seasonalPredictor: true, period },
-      { context: CONTEXT_BOTH, seasonalPredictor: false, period },
-      { context: CONTEXT_BOTH, seasonalPredictor: true, period },
-    );
-  }
-  let best = candidates[0] as ModelChoice;
-  let bestBytes = Infinity;
-  for (const c of candidates) {
-    const rc = new RangeEncoder();
-    encodeSamplesV2(rc, samples, withSpecials, c);
-    const bytes = rc.finish().length;
-    if (bytes < bestBytes) {
-      best = c;
-      bestBytes = bytes;
+    for (const context of [CONTEXT_PREVIOUS, CONTEXT_SEASONAL, CONTEXT_BOTH, CONTEXT_MAGNITUDE]) {
+      for (const seasonalPredictor of [false, true]) {
+        const c = { context, seasonalPredictor, smoothPredictor: false, period };
+        if (usesPeriod(c)) candidates.push(c);
+      }
     }
   }
-  return best;
+  let best = { choice: candidates[0] as ModelChoice, bytes: Infinity };
+  const consider = (choice: ModelChoice) => {
+    const rc = new RangeEncoder();
+    encodeSamplesV2(rc, samples, withSpecials, choice);
+    const bytes = rc.finish().length;
+    if (bytes < best.bytes) best = { choice, bytes };
+  };
+  candidates.forEach(consider);
+  if (!best.choice.smoothPredictor) consider({ ...best.choice, smoothPredictor: true });
+  return best.choice;
 }
 
 /** The lag T in 2…MAX_SEARCHED_PERIOD whose changes d[i − T] best match d[i] (mean absolute difference). */

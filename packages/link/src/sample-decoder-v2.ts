@@ -3,7 +3,7 @@ import type { RangeDecoder } from './range-decoder.ts';
 import { at } from './sample-model.ts';
 import { decodeExpGolomb } from './sample-decoder.ts';
 import type { StepSample } from './sample-encoder.ts';
-import { CONTEXT_BOTH, ChannelModelV2, MODEL_BITS, MODEL_SEASONAL_PREDICTOR, PERIOD_BITS, UNARY_LIMIT_V2, usesPeriod, type ModelChoice } from './sample-model-v2.ts';
+import { ChannelModelV2, MODEL_BITS, PERIOD_BITS, UNARY_LIMIT_V2, modelFromBits, usesPeriod, type ModelChoice } from './sample-model-v2.ts';
 
 /** Mirror of encodeSamplesV2. */
 export function decodeSamplesV2(rc: RangeDecoder, count: number, withSpecials: boolean): StepSample[] {
@@ -27,7 +27,8 @@ export function decodeSamplesV2(rc: RangeDecoder, count: number, withSpecials: b
       continue;
     }
     const sd = m.seasonalChange(i);
-    const { prediction, ctx } = m.predict(i, sd);
+    const prediction = m.predict(sd);
+    const ctx = m.context(sd);
     const r = decodeResidual(rc, m, ctx);
     const v = prediction + r;
     m.updateValue(i, v, sd, r);
@@ -46,12 +47,9 @@ function decodeResidual(rc: RangeDecoder, m: ChannelModelV2, ctx: number): numbe
   return negative ? -(mag + 1) : mag + 1;
 }
 
-/** The channel's model: three direct bits, then the period in PERIOD_BITS direct bits when used. */
+/** The channel's model: MODEL_BITS direct bits, then the period in PERIOD_BITS direct bits when used. */
 function readModelChoice(rc: RangeDecoder, count: number): ModelChoice {
-  const bits = rc.decodeDirect(MODEL_BITS);
-  const context = bits & 3;
-  if (context > CONTEXT_BOTH) throw new RangeError('unknown sample model');
-  const choice: ModelChoice = { context, seasonalPredictor: (bits & MODEL_SEASONAL_PREDICTOR) !== 0, period: 0 };
+  const choice = modelFromBits(rc.decodeDirect(MODEL_BITS));
   if (usesPeriod(choice)) {
     choice.period = rc.decodeDirect(PERIOD_BITS);
     if (choice.period < 1 || choice.period >= count) throw new RangeError('sample model period out of range');

@@ -27,7 +27,8 @@ export function encodeSamplesV2(rc: RangeEncoder, samples: readonly StepSample[]
       return;
     }
     const sd = m.seasonalChange(i);
-    const { prediction, ctx } = m.predict(i, sd);
+    const prediction = m.predict(sd);
+    const ctx = m.context(sd);
     const r = s - prediction;
     encodeResidual(rc, m, ctx, r);
     m.updateValue(i, s, sd, r);
