@@ -6,7 +6,7 @@ export const FORMAT_VERSIONS = [1, 2] as const;
 export type FormatVersion = (typeof FORMAT_VERSIONS)[number];
 
 /** The version `sealLink`, `qrlog link pack` and the simulator write: the one switch for the default. */
-export const DEFAULT_FORMAT_VERSION: FormatVersion = 1;
+export const DEFAULT_FORMAT_VERSION: FormatVersion = 2;
 
 export function isFormatVersion(v: unknown): v is FormatVersion {
   return FORMAT_VERSIONS.includes(v as FormatVersion);
