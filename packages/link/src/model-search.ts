@@ -35,7 +35,7 @@ export function chooseModel(samples: readonly StepSample[], withSpecials: boolea
   let best = { choice: candidates[0] as ModelChoice, bytes: Infinity };
   const consider = (choice: ModelChoice) => {
     const rc = new RangeEncoder();
-    encodeSamplesV2(rc, samples, withSpecials, choice);
+    if (!encodeSamplesV2(rc, samples, withSpecials, choice, best.bytes)) return;
     const bytes = rc.finish().length;
     if (bytes < best.bytes) best = { choice, bytes };
   };
