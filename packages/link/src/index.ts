@@ -8,3 +8,4 @@ export { parseLink, openParsedLink, openLink, splitLinkUrl, type ParsedLink } fr
 export { sampleTime } from './sample-time.ts';
 export { linkToJson, isoTime, type LinkJson, type ChannelJson, type ReadingJson } from './link-json.ts';
 export { bytesToDigits, digitsToBytes } from './decimal.ts';
+export { FORMAT_VERSIONS, DEFAULT_FORMAT_VERSION, isFormatVersion, type FormatVersion } from './format-version.ts';

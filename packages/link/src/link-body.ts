@@ -6,6 +6,10 @@ import { RangeDecoder } from './range-decoder.ts';
 import { RangeEncoder } from './range-encoder.ts';
 import { decodeSamples } from './sample-decoder.ts';
 import { type StepSample, encodeSamples } from './sample-encoder.ts';
+import { decodeSamplesV2 } from './sample-decoder-v2.ts';
+import { encodeSamplesV2 } from './sample-encoder-v2.ts';
+import type { ModelChoice } from './sample-model-v2.ts';
+import { chooseModel } from './model-search.ts';
 import type { ChannelSummary, LinkContent, LinkFlags, Sample, SampledChannelData, ShockData } from './types.ts';
 
 /** Largest window a link may carry: a logger's whole memory per channel. */
@@ -21,8 +25,12 @@ const CH_ACTIVE = 16;
 
 type Body = Omit<LinkContent, 'serial' | 'keyVersion'>;
 
-/** The sealed body (docs/link-format.md, "Body"): varint header fields, then one range-coded stream. */
-export function encodeBody(c: Body): Uint8Array {
+/**
+ * The sealed body (docs/link-format.md, "Body"): varint header fields, then one range-coded stream.
+ * Format 2 differs only in the samples: each channel's part of the stream starts with its model
+ * (three bits and a period) and uses format 2's model.
+ */
+export function encodeBody(c: Body, formatVersion: number): Uint8Array {
   const w = new ByteWriter();
   const present = SAMPLED_CHANNELS.filter((s) => c.channels[s.name] !== undefined);
   const count = present.length > 0 ? channelData(c, present[0] as ChannelSpec).samples.length : 0;
@@ -51,33 +59,37 @@ export function encodeBody(c: Body): Uint8Array {
   });
   w.varint(flags);
 
-  const streams: { steps: StepSample[]; specials: boolean }[] = [];
+  const streams: { steps: StepSample[]; specials: boolean; model: ModelChoice | undefined }[] = [];
   for (const spec of present) {
     const data = channelData(c, spec);
     need(data.samples.length === count, 'all sampled channels carry the same number of samples');
     const steps = data.samples.map((v) => sampleSteps(v, spec));
     const specials = steps.some((s) => typeof s !== 'number');
     writeSummary(w, data.summary, spec, specials);
-    streams.push({ steps, specials });
+    const model = formatVersion >= 2 ? chooseModel(steps, specials, c.interval) : undefined;
+    streams.push({ steps, specials, model });
   }
   if (c.shock) writeShock(w, c.shock, c.sessionStart);
 
   const rc = new RangeEncoder();
-  for (const s of streams) encodeSamples(rc, s.steps, s.specials);
+  for (const s of streams) {
+    if (s.model) encodeSamplesV2(rc, s.steps, s.specials, s.model);
+    else encodeSamples(rc, s.steps, s.specials);
+  }
   w.bytes(rc.finish());
   return w.finish();
 }
 
-export function decodeBody(bytes: Uint8Array): Body {
+export function decodeBody(bytes: Uint8Array, formatVersion: number): Body {
   try {
-    return readBody(new ByteReader(bytes));
+    return readBody(new ByteReader(bytes), formatVersion);
   } catch (e) {
     if (e instanceof ReadError || e instanceof RangeError) throw new LinkError('invalid-content', `sealed content does not decode: ${e.message}`);
     throw e;
   }
 }
 
-function readBody(r: ByteReader): Body {
+function readBody(r: ByteReader, formatVersion: number): Body {
   const session = r.varint();
   const sessionStart = r.varint();
   const sealedAt = sessionStart + r.varint();
@@ -104,12 +116,15 @@ function readBody(r: ByteReader): Body {
   present.forEach((spec, i) => {
     const s = summaries[i];
     if (!s) throw new ReadError('summary missing');
-    const steps = decodeSamples(rc, count, s.specials);
+    const steps = formatVersion >= 2 ? decodeSamplesV2(rc, count, s.specials) : decodeSamples(rc, count, s.specials);
+    const lo = stepsOf(spec.min, spec);
+    const hi = stepsOf(spec.max, spec);
+    const perUnit = Math.round(1 / spec.resolution); // fromSteps, hoisted out of the loop
     const samples: Sample[] = steps.map((x) => {
       if (x === 'gap') return null;
       if (x === 'fault') return 'fault';
-      check(x >= stepsOf(spec.min, spec) && x <= stepsOf(spec.max, spec), `${spec.name} sample out of range`);
-      return fromSteps(x, spec.resolution);
+      if (x < lo || x > hi) throw new ReadError(`${spec.name} sample out of range`);
+      return x / perUnit;
     });
     channels[spec.name] = { samples, summary: s.summary };
   });

@@ -3,8 +3,6 @@ import type { ByteWriter } from './byte-writer.ts';
 import { SERIAL_BYTES } from './serial.ts';
 import type { LinkHeader } from './types.ts';
 
-export const FORMAT_VERSION = 1;
-
 /**
  * The clear header: format version (1 byte), key version and serial length (1 byte, 4 bits each),
  * serial as a big-endian base-36 number in SERIAL_BYTES[length] bytes. It is also the AEAD's

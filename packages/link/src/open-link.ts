@@ -3,7 +3,8 @@ import { ByteReader, ReadError } from './byte-reader.ts';
 import { digitsToBytes } from './decimal.ts';
 import { decodeBody } from './link-body.ts';
 import { LinkError } from './link-error.ts';
-import { FORMAT_VERSION, readHeader } from './link-header.ts';
+import { isFormatVersion } from './format-version.ts';
+import { readHeader } from './link-header.ts';
 import type { LinkContent, LinkHeader, LoggerKey } from './types.ts';
 
 /** A link whose clear header has been read; the sealed part is still closed. */
@@ -33,7 +34,7 @@ export function parseLink(input: string): ParsedLink {
   const bytes = digitsToBytes(digits);
   if (!bytes) throw new LinkError('malformed', 'the link does not end in a canonical decimal payload');
   try {
-    if (bytes[0] !== FORMAT_VERSION) throw new LinkError('unsupported-version', `unknown link format version ${String(bytes[0])}`);
+    if (!isFormatVersion(bytes[0])) throw new LinkError('unsupported-version', `unknown link format version ${String(bytes[0])}`);
     const r = new ByteReader(bytes);
     const h = readHeader(r);
     if (h.serial === undefined) throw new LinkError('malformed', 'the serial field is not valid');
@@ -57,7 +58,7 @@ export function openParsedLink(parsed: ParsedLink, key: LoggerKey): LinkContent 
   }
   const body = aeadOpen(key.key, parsed.sealed, parsed.aad);
   if (!body) throw new LinkError('auth-failed', 'the link failed authentication');
-  return { serial: header.serial, keyVersion: header.keyVersion, ...decodeBody(body) };
+  return { serial: header.serial, keyVersion: header.keyVersion, ...decodeBody(body, header.formatVersion) };
 }
 
 export function openLink(input: string, key: LoggerKey): LinkContent {

@@ -37,6 +37,14 @@ export class RangeEncoder {
     }
   }
 
+  /**
+   * Bytes emitted so far. The finished stream is at least this long unless its tail is zeros (which
+   * finish drops); the model search uses it to stop a losing candidate early.
+   */
+  get emitted(): number {
+    return this.out.length;
+  }
+
   finish(): Uint8Array {
     // Smallest multiple of 2^24 (or 2^16, 2^8, 1) inside [low, low + range): one byte usually suffices
     // because range ≥ 2^24 after normalization.

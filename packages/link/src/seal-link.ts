@@ -4,7 +4,8 @@ import { bytesToDigits } from './decimal.ts';
 import { algorithmFor, assertKeyVersion } from './key-file.ts';
 import { encodeBody } from './link-body.ts';
 import { LinkError } from './link-error.ts';
-import { FORMAT_VERSION, writeHeader } from './link-header.ts';
+import { DEFAULT_FORMAT_VERSION, type FormatVersion, isFormatVersion } from './format-version.ts';
+import { writeHeader } from './link-header.ts';
 import { assertSerial } from './serial.ts';
 import type { LinkContent, LoggerKey } from './types.ts';
 
@@ -14,6 +15,8 @@ export const DEFAULT_BASE_URL = 'https://localhost:8443/';
 export interface SealOptions {
   /** Lowercase `https://host[:port]/[path/]`; it becomes the QR code's byte segment. */
   baseUrl?: string;
+  /** The link format to write (1 or 2); DEFAULT_FORMAT_VERSION when not given. Readers open both. */
+  formatVersion?: FormatVersion;
 }
 
 export interface SealedLink {
@@ -33,10 +36,12 @@ export function sealLink(content: LinkContent, key: LoggerKey, options: SealOpti
   if (key.serial !== content.serial || key.keyVersion !== content.keyVersion) {
     throw new LinkError('invalid-key', 'the key belongs to another serial or key version');
   }
+  const formatVersion = options.formatVersion ?? DEFAULT_FORMAT_VERSION;
+  if (!isFormatVersion(formatVersion)) throw new LinkError('unencodable', `unknown link format version ${String(formatVersion)}`);
   const header = new ByteWriter();
-  writeHeader(header, { formatVersion: FORMAT_VERSION, serial: content.serial, keyVersion: content.keyVersion });
+  writeHeader(header, { formatVersion, serial: content.serial, keyVersion: content.keyVersion });
   const aad = header.finish();
-  const sealed = aeadSeal(key.key, encodeBody(content), aad);
+  const sealed = aeadSeal(key.key, encodeBody(content, formatVersion), aad);
   const payload = new Uint8Array(aad.length + sealed.length);
   payload.set(aad);
   payload.set(sealed, aad.length);

@@ -5,8 +5,9 @@ import { bytesToDigits, digitsToBytes } from './decimal.ts';
 import { generateKey } from './key-file.ts';
 import { LinkError } from './link-error.ts';
 import { openLink, parseLink } from './open-link.ts';
-import { sealLink } from './seal-link.ts';
-import { linkContentArb } from './testing/arbitraries.ts';
+import { DEFAULT_FORMAT_VERSION, FORMAT_VERSIONS } from './format-version.ts';
+import { sealLink, sealLink as sealWith } from './seal-link.ts';
+import { linkContentArb, periodicContentArb } from './testing/arbitraries.ts';
 import { roomContent } from './testing/room-series.ts';
 import type { LinkContent, LoggerKey } from './types.ts';
 
@@ -25,12 +26,12 @@ function expectLinkError(f: () => unknown, codes?: string[]): void {
   expect.fail('expected a LinkError');
 }
 
-describe('sealLink / openLink', () => {
+describe.each(FORMAT_VERSIONS)('format %i: sealLink / openLink round-trip', (formatVersion) => {
   it('round-trips random content exactly (extremes, gaps, faults, shock, every channel)', () => {
     fc.assert(
       fc.property(linkContentArb(), fc.constantFrom<16 | 32>(16, 32), (content, bytes) => {
         const key = keyFor(content, bytes);
-        const link = sealLink(content, key);
+        const link = sealLink(content, key, { formatVersion });
         expect(link.url).toBe(link.prefix + link.digits);
         expect(openLink(link.url, key)).toEqual(content);
       }),
@@ -38,10 +39,27 @@ describe('sealLink / openLink', () => {
     );
   });
 
+  it('round-trips periodic series, whatever model the encoder picks', () => {
+    fc.assert(
+      fc.property(periodicContentArb(), (content) => {
+        const key = keyFor(content);
+        expect(openLink(sealLink(content, key, { formatVersion }).url, key)).toEqual(content);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names its format version in the clear header', () => {
+    const content = roomContent('AB12CD', 50);
+    expect(parseLink(sealLink(content, keyFor(content), { formatVersion }).url).header.formatVersion).toBe(formatVersion);
+  });
+});
+
+describe('sealLink / openLink', () => {
   it('shows only the format version, serial and key version without the key', () => {
     const content = roomContent('AB12CD', 500);
     const link = sealLink(content, keyFor(content));
-    expect(parseLink(link.url).header).toEqual({ formatVersion: 1, serial: 'AB12CD', keyVersion: 1 });
+    expect(parseLink(link.url).header).toEqual({ formatVersion: DEFAULT_FORMAT_VERSION, serial: 'AB12CD', keyVersion: 1 });
     expect(link.url.startsWith('https://localhost:8443/')).toBe(true);
   });
 
@@ -83,8 +101,9 @@ describe('sealLink / openLink', () => {
   });
 });
 
-describe('an altered link is rejected, every time', () => {
+describe.each(FORMAT_VERSIONS)('format %i: an altered link is rejected, every time', (formatVersion) => {
   const samples = [roomContent('QL7', 2400, 1), roomContent('A', 40, 2)];
+  const sealLink = (c: LinkContent, key: LoggerKey) => sealWith(c, key, { formatVersion });
 
   it('for every single-bit change of the payload', () => {
     for (const content of samples) {

@@ -1,4 +1,4 @@
-import { LinkError, openLink, parseLink } from '@qrlog/link';
+import { DEFAULT_FORMAT_VERSION, LinkError, openLink, parseLink } from '@qrlog/link';
 import { describe, expect, it } from 'vitest';
 import { coldChainTrip } from './environments/cold-chain-trip.ts';
 import { room } from './environments/room.ts';
@@ -17,7 +17,7 @@ describe('currentLink', () => {
     expect(link.prefix).toBe(baseUrl);
     expect(link.version).toBeLessThanOrEqual(20);
     expect(link.firstSeq + link.count).toBe(logger.nextSeq);
-    expect(parseLink(link.url).header).toEqual({ formatVersion: 1, serial: 'RAMP1', keyVersion: 0 });
+    expect(parseLink(link.url).header).toEqual({ formatVersion: DEFAULT_FORMAT_VERSION, serial: 'RAMP1', keyVersion: 0 });
     const opened = openLink(link.url, logger.key);
     expect(opened.firstSeq).toBe(link.firstSeq);
     expect(opened.channels.temperature?.samples).toEqual(Array.from({ length: link.count }, (_, i) => rampValue(link.firstSeq + i)));

@@ -1,13 +1,16 @@
 import { digitsToBytes } from '../decimal.ts';
 import { bytesToHex, hexToBytes } from '../key-file.ts';
+import type { FormatVersion } from '../format-version.ts';
 import { encodeBody } from '../link-body.ts';
 import { sealLink } from '../seal-link.ts';
 import { roomContent } from './room-series.ts';
-import type { LinkContent, LoggerKey } from '../types.ts';
+import type { LinkContent, LoggerKey, Sample } from '../types.ts';
 
 /** One entry of docs/test-vectors.json: inputs, intermediate bytes and the expected link. */
 export interface TestVector {
   name: string;
+  /** The link format the vector was sealed in (the payload's first byte). */
+  formatVersion: FormatVersion;
   key: { serial: string; keyVersion: number; key: string };
   baseUrl: string;
   content: LinkContent;
@@ -19,8 +22,37 @@ export interface TestVector {
 
 const NO_FLAGS = { clockReset: false, sensorFault: false, memoryWrapped: false, lowBattery: false };
 
+interface VectorInput {
+  name: string;
+  key: LoggerKey;
+  baseUrl: string;
+  content: LinkContent;
+}
+
+/** Four days of hourly room temperature with a gap and a fault: format 2 codes it with a seasonal model. */
+function periodicRoom(): LinkContent {
+  const day = [180, 178, 177, 176, 176, 177, 180, 186, 193, 200, 206, 211, 214, 216, 216, 214, 210, 204, 198, 193, 189, 186, 184, 182];
+  const samples: Sample[] = Array.from({ length: 96 }, (_, i) => ((day[i % 24] ?? 0) + (i % 7 === 3 ? 1 : 0) + Math.floor(i / 24)) / 10);
+  samples[50] = null;
+  samples[51] = 'fault';
+  const c = roomContent('QL000124', 0, 9);
+  const summary = { min: 17.6, max: 21.9, limits: { low: 15, high: 25 }, belowCount: 0, aboveCount: 0, alarm: { triggered: false, active: false } };
+  return { ...c, interval: 3600, sealedAt: c.sessionStart + 96 * 3600 + 5, channels: { temperature: { samples, summary } } };
+}
+
+/** The vectors: the v1 inputs (fixed forever) in formats 1 and 2, and a periodic series in format 2. */
+export function vectorCases(): (VectorInput & { formatVersion: FormatVersion })[] {
+  const v1 = vectorInputs();
+  const key = { serial: 'QL000124', keyVersion: 1, key: hexToBytes('000102030405060708090a0b0c0d0e0f') };
+  return [
+    ...v1.map((i) => ({ ...i, formatVersion: 1 as const })),
+    ...v1.map((i) => ({ ...i, formatVersion: 2 as const })),
+    { name: 'four days of hourly room temperature, a gap and a fault', key, baseUrl: 'https://q.example/', content: periodicRoom(), formatVersion: 2 },
+  ];
+}
+
 /** The inputs behind the vectors; fixed forever for format version 1. */
-export function vectorInputs(): { name: string; key: LoggerKey; baseUrl: string; content: LinkContent }[] {
+export function vectorInputs(): VectorInput[] {
   const key16 = (serial: string, keyVersion: number) => ({ serial, keyVersion, key: hexToBytes('000102030405060708090a0b0c0d0e0f') });
   const summary = (min: number | null, max: number | null) => ({
     min,
@@ -104,16 +136,17 @@ export function vectorInputs(): { name: string; key: LoggerKey; baseUrl: string;
 }
 
 export function makeVectors(): TestVector[] {
-  return vectorInputs().map(({ name, key, baseUrl, content }) => {
-    const link = sealLink(content, key, { baseUrl });
+  return vectorCases().map(({ name, key, baseUrl, content, formatVersion }) => {
+    const link = sealLink(content, key, { baseUrl, formatVersion });
     const payload = digitsToBytes(link.digits);
     if (!payload) throw new Error('sealLink produced a non-canonical payload');
     return {
       name,
+      formatVersion,
       key: { serial: key.serial, keyVersion: key.keyVersion, key: bytesToHex(key.key) },
       baseUrl,
       content,
-      bodyHex: bytesToHex(encodeBody(content)),
+      bodyHex: bytesToHex(encodeBody(content, formatVersion)),
       payloadHex: bytesToHex(payload),
       url: link.url,
     };
