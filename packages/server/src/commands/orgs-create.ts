@@ -9,7 +9,8 @@ export const orgsCreate = command('orgs create', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, name: { type: 'string' } });
   if (v.name === undefined || v.name.trim() === '') throw usageError('--name NAME is required');
   const name = v.name;
-  const services = await openCommandServices(dataDirOf(v, io), io);
+  // Setting up a deployment may start here, before the first `serve`: this command may create the database.
+  const services = await openCommandServices(dataDirOf(v, io), io, 'service', true);
   try {
     const { organization, defaultTeam } = await services.tenancy.tenancy.createOrganization(name, { actor: { kind: 'operator-cli' } });
     printJson(io, {
