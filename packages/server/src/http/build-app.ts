@@ -12,6 +12,7 @@ import { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { LinkIntake, type IntakeLimits } from './link-intake.ts';
 import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
+import { useZodSchemas } from './zod-schemas.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
 import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -106,6 +107,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void app.register(async (scope) => {
       await registerOpenApiCollector(scope, { publicUrl: options.publicUrl });
       await scope.register((api, _options, done) => {
+        useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);

@@ -29,11 +29,3 @@ export const oauthError = z
     error_description: z.string(),
   })
   .describe('RFC 6749 §5.2 error (the token endpoint does not use the API\u2019s own error shape)');
-
-/** JSON Schema of a zod schema for the route's OpenAPI entry (draft 2020-12, as OpenAPI 3.1 reads it). */
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  // The document states its own dialect; a per-schema $schema would only repeat it.
-  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  delete json.$schema;
-  return json;
-}
