@@ -79,19 +79,13 @@ function validationMessage(error: unknown): string | undefined {
   if (first === undefined) return undefined;
   const params = first.params ?? {};
   // An unknown field is reported on its object; name the field itself.
-  const keys = params.keys as unknown;
-  const unknownField = first.keyword === 'unrecognized_keys' && Array.isArray(keys) && typeof keys[0] === 'string' ? `/${keys[0]}` : '';
-  // A JSON Schema (ajv) refusal, from a route outside the API, names its field in params.
-  const ajvField = params.missingProperty ?? params.additionalProperty;
-  const field = typeof ajvField === 'string' ? `/${ajvField}` : unknownField;
+  const keys = params.keys;
+  const field = first.keyword === 'unrecognized_keys' && Array.isArray(keys) && typeof keys[0] === 'string' ? `/${keys[0]}` : '';
   const path = `${e.validationContext ?? 'request'}${first.instancePath === '/' ? '' : (first.instancePath ?? '')}${field}`;
   return `${path}: ${ruleOf(first.keyword, params) ?? first.message ?? 'not valid'}`.slice(0, 200);
 }
 
-/**
- * A zod issue's rule in a few words; undefined for a refinement of ours or a JSON Schema (ajv)
- * error, whose own message says it.
- */
+/** A zod issue's rule in a few words; undefined for a refinement of ours, whose message says it. */
 function ruleOf(keyword: string | undefined, params: Record<string, unknown>): string | undefined {
   const limit = String(params.maximum ?? params.minimum);
   const what = params.origin === 'string' ? ' characters' : params.origin === 'array' || params.origin === 'set' ? ' items' : '';

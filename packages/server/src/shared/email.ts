@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LENGTH = 254;
 
 /**
  * The one e-mail address check (the members API, the account forms, the user directory):

@@ -9,7 +9,8 @@ import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie }
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
 import { AppError } from '../../shared/app-error.ts';
 import type { HtmlPage } from '../../shared/html-page.ts';
-import { oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
+import { useZodSchemas } from '../zod-schemas.ts';
+import { jwks, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
 export const SERVICE_JWKS_PATH = '/api/v1/auth/jwks.json';
@@ -118,10 +119,18 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
  * public keys those tokens are signed with. Registered inside the API's OpenAPI scope when there
  * is one, so the document lists them.
  */
-export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void {
+export function registerTokenRoutes(parent: FastifyInstance, auth: AuthLayer): void {
+  // Their schemas are zod in every mount (the API scope sets this too; a bare auth app does not).
+  void parent.register(async (app) => {
+    useZodSchemas(app);
+    registerTokenRoutesIn(app, auth);
+  });
+}
+
+function registerTokenRoutesIn(app: FastifyInstance, auth: AuthLayer): void {
   app.get(
     SERVICE_JWKS_PATH,
-    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)' } },
+    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)', response: { 200: jwks } } },
     async (_request, reply) => {
       // Public keys only; caches may keep them briefly (a new key appears before it signs).
       return reply.header('cache-control', 'public, max-age=300').send(await auth.serviceJwks());

@@ -29,3 +29,6 @@ export const oauthError = z
     error_description: z.string(),
   })
   .describe('RFC 6749 §5.2 error (the token endpoint does not use the API\u2019s own error shape)');
+
+/** The public keys tokens are signed with (RFC 7517); each key's members pass through as they are. */
+export const jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })) }).describe('JSON Web Key Set');
