@@ -95,9 +95,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerScanPageRoutes(app, ctx);
-  registerScanLocationRoute(app, ctx);
-  registerScanBatchRoute(app, ctx);
   const tenancy = options.services.tenancy;
+  // The scan API routes too: in the OpenAPI scope when there is one.
+  if (tenancy === undefined) { registerScanLocationRoute(app, ctx); registerScanBatchRoute(app, ctx); }
   // The token endpoint belongs to the API: inside its OpenAPI scope when there is one.
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
@@ -111,6 +111,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
+        registerScanLocationRoute(api, ctx);
+        registerScanBatchRoute(api, ctx);
         done();
       });
       await registerOpenApiRoutes(scope);

@@ -11,3 +11,15 @@ export function useZodSchemas(app: FastifyInstance): void {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 }
+
+/**
+ * Registers routes with zod schemas in a scope of their own, for the /api/v1 routes that are
+ * mounted inside the API's OpenAPI scope when there is one and on the bare app when not.
+ */
+export function registerZodRoutes(parent: FastifyInstance, routes: (app: FastifyInstance) => void): void {
+  void parent.register((app, _options, done) => {
+    useZodSchemas(app);
+    routes(app);
+    done();
+  });
+}

@@ -9,7 +9,7 @@ import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie }
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
 import { AppError } from '../../shared/app-error.ts';
 import type { HtmlPage } from '../../shared/html-page.ts';
-import { useZodSchemas } from '../zod-schemas.ts';
+import { registerZodRoutes } from '../zod-schemas.ts';
 import { jwks, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
@@ -120,9 +120,8 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
  * is one, so the document lists them.
  */
 export function registerTokenRoutes(parent: FastifyInstance, auth: AuthLayer): void {
-  // Their schemas are zod in every mount (the API scope sets this too; a bare auth app does not).
-  void parent.register(async (app) => {
-    useZodSchemas(app);
+  // Their schemas are zod in every mount (the API scope has zod compilers; an app without it not).
+  registerZodRoutes(parent, (app) => {
     registerTokenRoutesIn(app, auth);
   });
 }
