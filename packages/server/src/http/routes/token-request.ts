@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * The token request (RFC 6749 §4.4, client credentials), as JSON or a form: the one schema that
  * validates it and documents it in the OpenAPI document. The client may instead send its id
- * and secret with HTTP Basic (§2.3.1); grant_type is always required.
+ * and secret with HTTP Basic (§2.3.1); grant_type is always required. Not strict, unlike the
+ * API's own bodies: RFC 6749 §3.2 says a token endpoint ignores parameters it does not know.
  */
 export const tokenRequest = z
   .object({
