@@ -2,6 +2,7 @@ import { sealLink } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { humidityAt, makeContent, T0, temperatureAt } from '../../packages/server/src/testing/test-links.ts';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
+import { registeredRoutes } from '../../packages/server/src/http/policy-hook.ts';
 import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
 import { buildWorld, type World } from '../support/tenant-world.ts';
 
@@ -60,6 +61,10 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     expect((await get(w.as.adminA, '/api/v1/loggers?limit=1001')).json()).toEqual({ error: { code: 'invalid-request', message: 'querystring/limit: must be <= 1000' } });
     const noRole = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/members`, { email: 'x@acme.test' });
     expect(noRole.json()).toEqual({ error: { code: 'invalid-request', message: expect.stringContaining('body/role') as string } });
+    // Unknown fields are refused, not silently dropped (a misspelt option would otherwise do nothing).
+    const extra = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/teams`, { name: 'ops', colour: 'red' });
+    expect(extra.json()).toEqual({ error: { code: 'invalid-request', message: 'body/colour: unknown field' } });
+    expect((await get(w.as.adminA, '/api/v1/loggers?serial=1')).json()).toEqual({ error: { code: 'invalid-request', message: 'querystring/serial: unknown field' } });
   });
 
   it('answers another organization\u2019s logger exactly like one that does not exist', async () => {
@@ -277,5 +282,34 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     expect(page.body).not.toMatch(/(src|href)="https?:/);
     const css = await get(w.as.anonymous, '/api/v1/docs/static/swagger-ui.css');
     expect(css.statusCode).toBe(200);
+  });
+
+  it('documents every /api/v1 route Fastify knows, each with its request and response schemas', async () => {
+    type Operation = { parameters?: { in: string; name: string; schema?: unknown }[]; requestBody?: { content: Record<string, { schema?: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const doc = (await get(w.as.anonymous, '/api/v1/openapi.json')).json<{ paths: Record<string, Record<string, Operation>> }>();
+    const undocumented = ['/api/v1/openapi.json', '/api/v1/docs'];
+    const routes = registeredRoutes(app.app).filter(
+      (r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD' && !undocumented.some((u) => r.url.startsWith(u)),
+    );
+    expect(routes.length).toBeGreaterThan(30);
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const known = routes.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+    expect(operations.sort()).toEqual([...new Set(known)].sort());
+    for (const r of routes) {
+      const key = `${r.method} ${r.url}`;
+      const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      if (op === undefined) throw new Error(`${key} is not in the document`);
+      // Every path parameter, with its schema (the id patterns).
+      const pathParams = [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]);
+      expect((op.parameters ?? []).filter((p) => p.in === 'path' && p.schema !== undefined).map((p) => p.name).sort(), key).toEqual(pathParams.sort());
+      // A body wherever the route takes one.
+      if (r.method === 'POST' || r.method === 'PATCH') expect(Object.values(op.requestBody?.content ?? {})[0]?.schema, key).toBeDefined();
+      // A success answer with its schema (a 204 has no body to describe).
+      const success = Object.entries(op.responses).find(([status]) => status.startsWith('2'));
+      expect(success, key).toBeDefined();
+      if (success?.[0] !== '204') expect(Object.values(success?.[1].content ?? {})[0]?.schema, key).toBeDefined();
+      // Its refusals, wherever it can refuse: a caller (a policy) or a body.
+      if (r.policy !== 'public' || op.requestBody !== undefined) expect(Object.keys(op.responses).some((status) => status.startsWith('4')), key).toBe(true);
+    }
   });
 });

@@ -12,6 +12,7 @@ import { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { LinkIntake, type IntakeLimits } from './link-intake.ts';
 import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
+import { useZodSchemas } from './zod-schemas.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
 import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -94,9 +95,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerScanPageRoutes(app, ctx);
-  registerScanLocationRoute(app, ctx);
-  registerScanBatchRoute(app, ctx);
   const tenancy = options.services.tenancy;
+  // The scan API routes too: in the OpenAPI scope when there is one.
+  if (tenancy === undefined) { registerScanLocationRoute(app, ctx); registerScanBatchRoute(app, ctx); }
   // The token endpoint belongs to the API: inside its OpenAPI scope when there is one.
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
@@ -106,9 +107,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void app.register(async (scope) => {
       await registerOpenApiCollector(scope, { publicUrl: options.publicUrl });
       await scope.register((api, _options, done) => {
+        useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
+        registerScanLocationRoute(api, ctx);
+        registerScanBatchRoute(api, ctx);
         done();
       });
       await registerOpenApiRoutes(scope);

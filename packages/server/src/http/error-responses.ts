@@ -69,14 +69,43 @@ function describe(error: unknown): { status: number; code: AppErrorCode; message
 }
 
 /**
- * A route schema's refusal (the /api/v1 routes): which part and field, and the rule it broke
- * ("querystring/limit must be <= 1000"). The schema's own words, never the value sent.
+ * A route schema's refusal (the /api/v1 routes' zod schemas): which part and field, and the
+ * rule it broke ("querystring/limit: must be <= 1000"). Worded here from the issue's code and
+ * limits, never from the value sent.
  */
 function validationMessage(error: unknown): string | undefined {
-  const e = error as { validation?: { instancePath?: string; message?: string; params?: { missingProperty?: string; additionalProperty?: string } }[]; validationContext?: string };
+  const e = error as { validation?: { keyword?: string; instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
   const first = e.validation?.[0];
-  if (first === undefined || typeof first.message !== 'string') return undefined;
-  const field = first.params?.missingProperty ?? first.params?.additionalProperty;
-  const path = `${e.validationContext ?? 'request'}${first.instancePath ?? ''}${field === undefined ? '' : `/${field}`}`;
-  return `${path}: ${first.message}`.slice(0, 200);
+  if (first === undefined) return undefined;
+  const params = first.params ?? {};
+  // An unknown field is reported on its object; name the field itself.
+  const keys = params.keys;
+  const field = first.keyword === 'unrecognized_keys' && Array.isArray(keys) && typeof keys[0] === 'string' ? `/${keys[0]}` : '';
+  const path = `${e.validationContext ?? 'request'}${first.instancePath === '/' ? '' : (first.instancePath ?? '')}${field}`;
+  return `${path}: ${ruleOf(first.keyword, params) ?? first.message ?? 'not valid'}`.slice(0, 200);
+}
+
+/** A zod issue's rule in a few words; undefined for a refinement of ours, whose message says it. */
+function ruleOf(keyword: string | undefined, params: Record<string, unknown>): string | undefined {
+  const limit = String(params.maximum ?? params.minimum);
+  const what = params.origin === 'string' ? ' characters' : params.origin === 'array' || params.origin === 'set' ? ' items' : '';
+  switch (keyword) {
+    case 'too_big':
+      return what === '' ? `must be ${params.inclusive === false ? '<' : '<='} ${limit}` : `must have at most ${limit}${what}`;
+    case 'too_small':
+      return what === '' ? `must be ${params.inclusive === false ? '>' : '>='} ${limit}` : `must have at least ${limit}${what}`;
+    case 'invalid_type':
+      return `must be ${String(params.expected)}`;
+    case 'invalid_value':
+      return Array.isArray(params.values) ? `must be one of ${params.values.map((v) => JSON.stringify(v)).join(', ')}` : 'not an allowed value';
+    case 'invalid_format':
+      return `must be ${params.format === 'regex' ? 'in the expected format' : `a ${String(params.format)}`}`;
+    case 'unrecognized_keys':
+      return 'unknown field';
+    case 'invalid_union':
+    case 'not_multiple_of':
+      return 'not valid';
+    default:
+      return undefined;
+  }
 }

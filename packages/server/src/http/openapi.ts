@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { registerPublicPlugin } from './policy-hook.ts';
 import { SESSION_COOKIE } from '../auth/session-cookie.ts';
 import { API_PREFIX } from './routes/api/api-schemas.ts';
@@ -40,11 +41,15 @@ export async function registerOpenApiCollector(app: FastifyInstance, options: { 
       security: [{ bearer: [] }, { session: [] }],
     },
     // The document describes the API; the scan pages, health and metrics are not part of it.
-    transform: ({ schema, url, route }) => {
+    // The API's route schemas are zod: the provider's transform turns them into JSON Schema
+    // (draft 2020-12, as OpenAPI 3.1 reads it) after this one has hidden and marked routes.
+    transform: (document) => {
+      const { schema, url, route } = document;
       const policy = (route.config as { policy?: unknown } | undefined)?.policy;
       const hidden = !url.startsWith(`${API_PREFIX}/`) || url.startsWith(API_REFERENCE_PATH) || url === OPENAPI_PATH;
       const base = (schema as Record<string, unknown> | undefined) ?? {};
-      return { url, schema: { ...base, ...(hidden ? { hide: true } : {}), ...(policy === 'public' ? { security: [] } : {}) } };
+      const marked = { ...base, ...(hidden ? { hide: true } : {}), ...(policy === 'public' ? { security: [] } : {}) };
+      return jsonSchemaTransform({ ...document, schema: marked });
     },
   });
 }

@@ -10,7 +10,8 @@ import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-lo
 import type { InvitationMailer } from './invitation-mailer.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
-import { normalizeEmail, type DirectoryUser, type UserDirectory } from './user-directory.ts';
+import { normalizeEmail } from '../../shared/email.ts';
+import type { DirectoryUser, UserDirectory } from './user-directory.ts';
 
 /** Who acts, and from where: every act below is audited with it. */
 export interface ActingAs {

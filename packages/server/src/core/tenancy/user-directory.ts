@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../../shared/app-error.ts';
+import { normalizeEmail } from '../../shared/email.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
 import type { UserRole, UserStatus } from '../../storage/identity-schema.ts';
@@ -23,14 +24,6 @@ export function isEmailTaken(e: unknown): boolean {
   return isAppError(e, 'conflict') && e.reason === 'email-taken';
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}$/;
-export const MAX_EMAIL_LENGTH = 254;
-
-/** Lower-cased and trimmed; undefined when it is not an address at all. */
-export function normalizeEmail(email: string): string | undefined {
-  const e = email.trim().toLowerCase();
-  return e.length <= MAX_EMAIL_LENGTH && EMAIL.test(e) ? e : undefined;
-}
 
 /**
  * Users: who they are, which identity-provider subjects are theirs, their organization and role.

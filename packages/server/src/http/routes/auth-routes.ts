@@ -9,7 +9,8 @@ import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie }
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
 import { AppError } from '../../shared/app-error.ts';
 import type { HtmlPage } from '../../shared/html-page.ts';
-import { jsonSchemaOf, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
+import { registerZodRoutes } from '../zod-schemas.ts';
+import { jwks, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
 export const SERVICE_JWKS_PATH = '/api/v1/auth/jwks.json';
@@ -118,10 +119,17 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
  * public keys those tokens are signed with. Registered inside the API's OpenAPI scope when there
  * is one, so the document lists them.
  */
-export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void {
+export function registerTokenRoutes(parent: FastifyInstance, auth: AuthLayer): void {
+  // Their schemas are zod in every mount (the API scope has zod compilers; an app without it not).
+  registerZodRoutes(parent, (app) => {
+    registerTokenRoutesIn(app, auth);
+  });
+}
+
+function registerTokenRoutesIn(app: FastifyInstance, auth: AuthLayer): void {
   app.get(
     SERVICE_JWKS_PATH,
-    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)' } },
+    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)', response: { 200: jwks } } },
     async (_request, reply) => {
       // Public keys only; caches may keep them briefly (a new key appears before it signs).
       return reply.header('cache-control', 'public, max-age=300').send(await auth.serviceJwks());
@@ -134,8 +142,8 @@ export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void
     scope.post(
       TOKEN_PATH,
       {
-        // Errors in RFC 6749's shape; the body is checked by tokenRequest below, so that a
-        // refusal is an OAuth error too (the schema here documents it).
+        // Errors in RFC 6749's shape: the schema documents the body and parses it (attachValidation
+        // keeps a refusal from the API's own error shape); tokenRequestOf below words the refusal.
         config: { policy: 'public', errors: 'oauth' },
         bodyLimit: 4096,
         attachValidation: true,
@@ -143,8 +151,8 @@ export function registerTokenRoutes(app: FastifyInstance, auth: AuthLayer): void
           tags: ['auth'],
           summary: 'Exchange an API key for an access token (OAuth 2.0 client credentials)',
           description: 'Errors follow RFC 6749 §5.2 (`{ "error", "error_description" }`), the one exception to the API\u2019s error shape.',
-          body: jsonSchemaOf(tokenRequest),
-          response: { 200: jsonSchemaOf(tokenResponse), 400: jsonSchemaOf(oauthError), 401: jsonSchemaOf(oauthError), 429: jsonSchemaOf(oauthError) },
+          body: tokenRequest,
+          response: { 200: tokenResponse, 400: oauthError, 401: oauthError, 429: oauthError },
         },
       },
       async (request, reply) => {

@@ -1,38 +1,56 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { IngestResult } from '../../core/ingest/ingest-contract.ts';
 import type { AppContext } from '../app-context.ts';
 import { BATCH_PATH } from '../paths.ts';
-import { parseBody } from '../parse-body.ts';
 import { scanContext } from '../scan-context.ts';
+import { registerZodRoutes } from '../zod-schemas.ts';
+import { ERROR } from './api/api-schemas.ts';
 
 /** Longest link accepted: a version-40 QR code holds at most 7,089 digits plus its base URL. */
 export const MAX_LINK_LENGTH = 8192;
 
 /** One link's answer. A rejection says only whether to give up ('invalid') or slow down ('rate-limited'). */
-export type BatchItemResult =
-  | { status: 'accepted'; serial: string; newReadings: number; knownReadings: number; conflicts: number; duplicateLink: boolean }
-  | { status: 'rejected'; reason: 'invalid' | 'rate-limited' };
+const BATCH_ITEM = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('accepted'), serial: z.string(), newReadings: z.int(), knownReadings: z.int(), conflicts: z.int(), duplicateLink: z.boolean() }),
+  z.object({ status: z.literal('rejected'), reason: z.enum(['invalid', 'rate-limited']) }),
+]);
+export type BatchItemResult = z.output<typeof BATCH_ITEM>;
 
 /**
  * `POST /api/v1/scans` with `{ "links": [...] }`: a dock scanner, a gateway or an app sending
  * several links at once. Links go through the same intake as a phone's scan, one after the
  * other, and the answer lists one result per link in order.
  */
-export function registerScanBatchRoute(app: FastifyInstance, ctx: AppContext): void {
+export function registerScanBatchRoute(parent: FastifyInstance, ctx: AppContext): void {
   const body = z.strictObject({
-    links: z.array(z.string().min(1).max(MAX_LINK_LENGTH)).min(1).max(ctx.maxBatch),
+    links: z.array(z.string().min(1).max(MAX_LINK_LENGTH)).min(1).max(ctx.maxBatch).describe('Links as scanned (the whole URL)'),
   });
   const bodyLimit = ctx.maxBatch * (MAX_LINK_LENGTH + 4) + 1024;
 
-  app.post(BATCH_PATH, { bodyLimit, config: { policy: 'public' } }, async (request, reply) => {
-    const { links } = parseBody(body, request.body);
-    const results: BatchItemResult[] = [];
-    for (const link of links) {
-      const receivedAt = new Date(ctx.nowMs());
-      results.push(toItem(await ctx.intake.receive(link, scanContext(request, 'api', receivedAt), request.log)));
-    }
-    return reply.code(200).send({ results });
+  registerZodRoutes(parent, (app) => {
+    app.withTypeProvider<ZodTypeProvider>().post(
+      BATCH_PATH,
+      {
+        bodyLimit,
+        config: { policy: 'public' },
+        schema: {
+          tags: ['scans'],
+          summary: 'Ingest several scanned links at once (a dock scanner or gateway); one result per link, in order',
+          body,
+          response: { 200: z.object({ results: z.array(BATCH_ITEM) }), 400: ERROR, 413: ERROR },
+        },
+      },
+      async (request, reply) => {
+        const results: BatchItemResult[] = [];
+        for (const link of request.body.links) {
+          const receivedAt = new Date(ctx.nowMs());
+          results.push(toItem(await ctx.intake.receive(link, scanContext(request, 'api', receivedAt), request.log)));
+        }
+        return reply.code(200).send({ results });
+      },
+    );
   });
 }
 

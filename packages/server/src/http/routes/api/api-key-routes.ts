@@ -1,29 +1,24 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApiScope } from '../../../core/access/principal.ts';
 import type { ApiKeyInfo } from '../../../core/api-keys/api-key-service.ts';
 import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_KEY_ID, API_PREFIX, ERRORS, iso, NULLABLE_TIME, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
+import { API_KEY_ID, API_PREFIX, ERRORS, iso, NAME, NO_CONTENT, NULLABLE_TIME, ORG_ID, ORG_PARAMS, page, PAGE_QUERY, SCOPE, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { actingAs, targetOrg } from './tenancy-http.ts';
 
-const SCOPE = { type: 'string', enum: ['read', 'write', 'admin'] } as const;
-const API_KEY = {
-  type: 'object',
-  required: ['id', 'orgId', 'name', 'scopes', 'createdBy', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'],
-  properties: {
-    id: API_KEY_ID,
-    orgId: ORG_ID,
-    name: { type: ['string', 'null'] },
-    scopes: { type: 'array', items: SCOPE },
-    createdBy: { type: 'string' },
-    createdAt: TIME,
-    expiresAt: NULLABLE_TIME,
-    revokedAt: NULLABLE_TIME,
-    lastUsedAt: NULLABLE_TIME,
-  },
-} as const;
+const API_KEY = z.object({
+  id: API_KEY_ID,
+  orgId: ORG_ID,
+  name: z.string().nullable(),
+  scopes: z.array(SCOPE),
+  createdBy: z.string(),
+  createdAt: TIME,
+  expiresAt: NULLABLE_TIME,
+  revokedAt: NULLABLE_TIME,
+  lastUsedAt: NULLABLE_TIME,
+});
 
 function keyJson(k: ApiKeyInfo) {
   return {
@@ -42,9 +37,10 @@ function keyJson(k: ApiKeyInfo) {
 /** API keys of an organization: its admins list, create (the secret shown once) and revoke them. */
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { apiKeys } = ctx.services;
-  const orgParams = { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const orgParams = ORG_PARAMS;
 
-  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId/api-keys`,
     {
       config: { policy: { action: 'api-keys.read', target: 'organization' } },
@@ -52,7 +48,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['api-keys'],
         summary: 'API keys of the organization, newest first (never their secrets)',
         params: orgParams,
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: PAGE_QUERY,
         response: { 200: page(API_KEY, 'API keys, newest first'), ...ERRORS },
       },
     },
@@ -65,7 +61,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.post<{ Params: { orgId: string }; Body: { scope: ApiScope; name?: string; expiresAt?: string } }>(
+  api.post(
     `${API_PREFIX}/orgs/:orgId/api-keys`,
     {
       config: { policy: { action: 'api-keys.manage', target: 'organization' } },
@@ -73,16 +69,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['api-keys'],
         summary: 'Create an API key; its secret is in this answer and never again',
         params: orgParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['scope'],
-          properties: { scope: { ...SCOPE, description: 'read < write < admin' }, name: { type: 'string', minLength: 1, maxLength: 100 }, expiresAt: TIME },
-        },
-        response: {
-          201: { ...API_KEY, required: [...API_KEY.required, 'secret'], properties: { ...API_KEY.properties, secret: { type: 'string' } } },
-          ...ERRORS,
-        },
+        body: z.strictObject({ scope: SCOPE.describe('read < write < admin'), name: NAME.optional(), expiresAt: TIME.optional() }),
+        response: { 201: API_KEY.extend({ secret: z.string() }), ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -100,22 +88,22 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.delete<{ Params: { keyId: string } }>(
+  api.delete(
     `${API_PREFIX}/api-keys/:keyId`,
     {
       config: { policy: { action: 'api-keys.manage', target: 'api-key' } },
       schema: {
         tags: ['api-keys'],
         summary: 'Revoke an API key at once (tokens made with it stop working too)',
-        params: { type: 'object', required: ['keyId'], properties: { keyId: API_KEY_ID } },
-        response: { 204: { type: 'null' }, ...ERRORS },
+        params: z.strictObject({ keyId: API_KEY_ID }),
+        response: { 204: NO_CONTENT, ...ERRORS },
       },
     },
     async (request, reply) => {
       const as = actingAs(request);
       const done = await apiKeys.revoke(targetOrg(request), request.params.keyId, as.actor, as.sourceAddress ?? null);
       if (!done) throw new AppError('not-found', 'no such key, or revoked already');
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,25 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import type { ShareAccess } from '../../../storage/identity-schema.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, SERIAL, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
+import { API_PREFIX, ERROR, ERRORS, iso, NO_CONTENT, ORG_ID, ORG_PARAMS, SERIAL, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { actingAs, actorLabel, targetOrg } from './tenancy-http.ts';
 
 /** Claiming provisioned loggers into a team, and sharing them with other teams. */
 export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { tenancy } = ctx.services;
-  const shareParams = { type: 'object', required: ['serial', 'teamId'], properties: { serial: SERIAL, teamId: TEAM_ID } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const shareParams = z.strictObject({ serial: SERIAL, teamId: TEAM_ID });
 
-  app.post<{ Params: { orgId: string }; Body: { serial: string; teamId?: string } }>(
+  api.post(
     `${API_PREFIX}/orgs/:orgId/claims`,
     {
       config: { policy: { action: 'logger.claim', target: 'organization' } },
       schema: {
         tags: ['loggers'],
         summary: 'Claim a provisioned logger into a team (default: the "default" team). A logger claimed already cannot be claimed again.',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        body: { type: 'object', additionalProperties: false, required: ['serial'], properties: { serial: SERIAL, teamId: TEAM_ID } },
+        params: ORG_PARAMS,
+        body: z.strictObject({ serial: SERIAL, teamId: TEAM_ID.optional() }),
         response: {
-          201: { type: 'object', required: ['serial', 'orgId', 'teamId', 'claimedAt'], properties: { serial: SERIAL, orgId: ORG_ID, teamId: TEAM_ID, claimedAt: TIME } },
+          201: z.object({ serial: SERIAL, orgId: ORG_ID, teamId: TEAM_ID, claimedAt: TIME }),
           409: ERROR,
           ...ERRORS,
         },
@@ -33,7 +35,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
     },
   );
 
-  app.put<{ Params: { serial: string; teamId: string }; Body: { access: ShareAccess } }>(
+  api.put(
     `${API_PREFIX}/loggers/:serial/shares/:teamId`,
     {
       config: { policy: { action: 'logger.share', target: 'logger' } },
@@ -41,25 +43,25 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
         tags: ['loggers'],
         summary: 'Share a logger with another team of its organization, read-only or read-write (or change the access)',
         params: shareParams,
-        body: { type: 'object', additionalProperties: false, required: ['access'], properties: { access: SHARE_ACCESS } },
-        response: { 204: { type: 'null' }, 409: ERROR, ...ERRORS },
+        body: z.strictObject({ access: SHARE_ACCESS }),
+        response: { 204: NO_CONTENT, 409: ERROR, ...ERRORS },
       },
     },
     async (request, reply) => {
       await tenancy.putShare(request.params.serial, request.params.teamId, request.body.access, actingAs(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  app.delete<{ Params: { serial: string; teamId: string } }>(
+  api.delete(
     `${API_PREFIX}/loggers/:serial/shares/:teamId`,
     {
       config: { policy: { action: 'logger.share', target: 'logger' } },
-      schema: { tags: ['loggers'], summary: 'Stop sharing a logger with a team (the owning team keeps its access)', params: shareParams, response: { 204: { type: 'null' }, ...ERRORS } },
+      schema: { tags: ['loggers'], summary: 'Stop sharing a logger with a team (the owning team keeps its access)', params: shareParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.deleteShare(request.params.serial, request.params.teamId, actingAs(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,39 +1,32 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditRecord } from '../../../core/audit/audit-log.ts';
 import type { SecurityEventListRow } from '../../../storage/logger-activity-repository.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, ORG_ID, page, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, ORG_ID, ORG_PARAMS, page, PAGE_FIELDS, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { targetOrg } from './tenancy-http.ts';
 
-const AUDIT_RECORD = {
-  type: 'object',
-  required: ['id', 'at', 'actor', 'orgId', 'action', 'target', 'sourceAddress', 'detail'],
-  properties: {
-    id: { type: 'integer' },
-    at: TIME,
-    actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: ['string', 'null'] } } },
-    orgId: { type: ['string', 'null'] },
-    action: { type: 'string', description: 'e.g. member.role-changed, share.granted, logger.claimed, api-key.created, auth.sign-in' },
-    target: { type: ['object', 'null'], required: ['kind', 'id'], properties: { kind: { type: 'string' }, id: { type: 'string' } } },
-    sourceAddress: { type: ['string', 'null'] },
-    detail: { type: ['object', 'null'], additionalProperties: true },
-  },
-} as const;
+const AUDIT_RECORD = z.object({
+  id: z.int(),
+  at: TIME,
+  actor: z.object({ kind: z.string(), id: z.string().nullable() }),
+  orgId: z.string().nullable(),
+  action: z.string().describe('e.g. member.role-changed, share.granted, logger.claimed, api-key.created, auth.sign-in'),
+  target: z.object({ kind: z.string(), id: z.string() }).nullable(),
+  sourceAddress: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
 
-const SECURITY_EVENT = {
-  type: 'object',
-  required: ['id', 'at', 'reason', 'sourceAddress', 'serial', 'via'],
-  properties: {
-    id: { type: 'integer' },
-    at: TIME,
-    reason: { type: 'string', description: 'Why a link or request was refused' },
-    sourceAddress: { type: 'string' },
-    serial: { type: ['string', 'null'] },
-    via: { type: ['string', 'null'] },
-  },
-} as const;
+const SECURITY_EVENT = z.object({
+  id: z.int(),
+  at: TIME,
+  reason: z.string().describe('Why a link or request was refused'),
+  sourceAddress: z.string(),
+  serial: z.string().nullable(),
+  via: z.string().nullable(),
+});
 
 function auditJson(r: AuditRecord) {
   return { ...r, at: r.at.toISOString() };
@@ -48,9 +41,10 @@ const BEFORE_ID = z.number().int().positive();
 /** The audit log and the security events: an organization's (its admins; operators), and the platform's (operators). */
 export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { audit, queries } = ctx.services;
-  const orgParams = { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } } as const;
-  const pageQuery = { type: 'object', additionalProperties: false, properties: PAGE_QUERY } as const;
-  const platformQuery = { type: 'object', additionalProperties: false, properties: { ...PAGE_QUERY, orgId: ORG_ID } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const orgParams = ORG_PARAMS;
+  const pageQuery = PAGE_QUERY;
+  const platformQuery = z.strictObject({ ...PAGE_FIELDS, orgId: ORG_ID.optional() });
 
   const auditPage = async (orgId: string | undefined, query: PageQuery) => {
     const beforeId = decodeCursor(BEFORE_ID, query.cursor);
@@ -65,7 +59,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return { items: p.items.map(eventJson), nextCursor: p.nextCursor };
   };
 
-  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId/audit-log`,
     {
       config: { policy: { action: 'audit.read', target: 'organization' } },
@@ -74,7 +68,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => auditPage(targetOrg(request), request.query),
   );
 
-  app.get<{ Querystring: PageQuery & { orgId?: string } }>(
+  api.get(
     `${API_PREFIX}/audit-log`,
     {
       config: { policy: { action: 'platform.read' } },
@@ -83,7 +77,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => auditPage(request.query.orgId, request.query),
   );
 
-  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId/security-events`,
     {
       config: { policy: { action: 'security.read', target: 'organization' } },
@@ -98,7 +92,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => eventPage(targetOrg(request), request.query),
   );
 
-  app.get<{ Querystring: PageQuery & { orgId?: string } }>(
+  api.get(
     `${API_PREFIX}/security-events`,
     {
       config: { policy: { action: 'platform.read' } },

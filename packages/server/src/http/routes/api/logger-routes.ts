@@ -1,116 +1,78 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import { teamAccess } from '../../../core/access/policy.ts';
 import type { LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
 import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_QUERY, SERIAL, SHARE_ACCESS, TEAM_ID, TIME, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, SERIAL_PARAMS, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
-
-export const SERIAL_PARAMS = { type: 'object', required: ['serial'], properties: { serial: SERIAL } } as const;
 
 function loggerJson(l: LoggerSummary) {
   return { serial: l.serial, model: l.model, orgId: l.orgId, teamId: l.teamId, claimedAt: iso(l.claimedAt), lastScanAt: iso(l.lastScanAt) };
 }
 
-const LOGGER_DETAIL = {
-  type: 'object',
-  required: [...LOGGER.required, 'registeredAt', 'shares', 'yourAccess'],
-  properties: {
-    ...LOGGER.properties,
-    registeredAt: TIME,
-    shares: { type: 'array', items: { type: 'object', required: ['teamId', 'access'], properties: { teamId: TEAM_ID, access: SHARE_ACCESS } } },
-    yourAccess: { type: 'string', enum: ['read', 'read-write'], description: 'What you may do with this logger' },
-  },
-} as const;
+const LOGGER_DETAIL = LOGGER.extend({
+  registeredAt: TIME,
+  shares: z.array(z.object({ teamId: TEAM_ID, access: SHARE_ACCESS })),
+  yourAccess: SHARE_ACCESS.describe('What you may do with this logger'),
+});
 
-const RANGE = { type: 'object', required: ['from', 'to'], properties: { from: { type: 'integer' }, to: { type: 'integer' } } } as const;
-const RANGE_WITH_TIMES = { ...RANGE, properties: { ...RANGE.properties, fromTime: TIME, toTime: TIME } } as const;
-const COVERAGE = {
-  type: 'object',
-  required: ['serial', 'channels'],
-  properties: {
-    serial: SERIAL,
-    channels: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'sessions'],
-        properties: {
-          name: { type: 'string' },
-          sessions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['session', 'sessionStart', 'interval', 'known', 'missing'],
-              properties: {
-                session: { type: 'integer' },
-                sessionStart: TIME,
-                interval: { type: 'integer', description: 'Seconds between readings' },
-                known: { type: 'array', items: RANGE_WITH_TIMES, description: 'Stored runs of sequence numbers' },
-                missing: { type: 'array', items: RANGE_WITH_TIMES, description: 'Gaps between stored runs' },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
+const RANGE_WITH_TIMES = z.object({ from: z.int(), to: z.int(), fromTime: TIME.optional(), toTime: TIME.optional() });
+const COVERAGE = z.object({
+  serial: SERIAL,
+  channels: z.array(
+    z.object({
+      name: z.string(),
+      sessions: z.array(
+        z.object({
+          session: z.int(),
+          sessionStart: TIME,
+          interval: z.int().describe('Seconds between readings'),
+          known: z.array(RANGE_WITH_TIMES).describe('Stored runs of sequence numbers'),
+          missing: z.array(RANGE_WITH_TIMES).describe('Gaps between stored runs'),
+        }),
+      ),
+    }),
+  ),
+});
 
-const SCAN = {
-  type: 'object',
-  required: ['ref', 'receivedAt', 'via', 'sourceAddress', 'newReadings', 'knownReadings', 'conflicts', 'duplicateLink', 'location'],
-  properties: {
-    ref: { type: 'string', description: 'Names the scan in support questions; not its id (the id opens its scan page)' },
-    receivedAt: TIME,
-    via: { type: 'string', enum: ['scan', 'api'] },
-    sourceAddress: { type: 'string' },
-    newReadings: { type: 'integer' },
-    knownReadings: { type: 'integer' },
-    conflicts: { type: 'integer' },
-    duplicateLink: { type: 'boolean' },
-    location: {
-      type: ['object', 'null'],
-      required: ['latitude', 'longitude', 'accuracy'],
-      properties: { latitude: { type: 'number' }, longitude: { type: 'number' }, accuracy: { type: ['number', 'null'] } },
-    },
-  },
-} as const;
+const SCAN = z.object({
+  ref: z.string().describe('Names the scan in support questions; not its id (the id opens its scan page)'),
+  receivedAt: TIME,
+  via: z.enum(['scan', 'api']),
+  sourceAddress: z.string(),
+  newReadings: z.int(),
+  knownReadings: z.int(),
+  conflicts: z.int(),
+  duplicateLink: z.boolean(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), accuracy: z.number().nullable() }).nullable(),
+});
 
-interface ListQuery extends PageQuery {
-  q?: string;
-  teamId?: string;
-  orgId?: string;
-  model?: string;
-  scannedSince?: string;
-}
+const LIST_QUERY = z.strictObject({
+  ...PAGE_FIELDS,
+  q: z.string().regex(/^[0-9A-Za-z]{1,12}$/).optional().describe('Serial starts with (case-insensitive)'),
+  teamId: TEAM_ID.optional().describe('Owned by or shared with this team'),
+  orgId: ORG_ID.optional().describe('Of this organization (operators see several)'),
+  model: z.string().max(64).optional(),
+  scannedSince: TIME.optional().describe('Scanned at or after this time'),
+});
 
 /** Loggers one may see: the list (search and filters), one logger, its coverage and gaps, its scans. */
 export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { queries, readings } = ctx.services;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Querystring: ListQuery }>(
+  api.get(
     `${API_PREFIX}/loggers`,
     {
       config: { policy: { action: 'loggers.list' } },
       schema: {
         tags: ['loggers'],
         summary: 'Loggers you can see, by serial',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...PAGE_QUERY,
-            q: { type: 'string', pattern: '^[0-9A-Za-z]{1,12}$', description: 'Serial starts with (case-insensitive)' },
-            teamId: { ...TEAM_ID, description: 'Owned by or shared with this team' },
-            orgId: { ...ORG_ID, description: 'Of this organization (operators see several)' },
-            model: { type: 'string', maxLength: 64 },
-            scannedSince: { ...TIME, description: 'Scanned at or after this time' },
-          },
-        },
+        querystring: LIST_QUERY,
         response: { 200: page(LOGGER, 'Loggers by serial'), ...ERRORS },
       },
     },
@@ -132,7 +94,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.get<{ Params: { serial: string } }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
@@ -153,7 +115,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.get<{ Params: { serial: string } }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial/coverage`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
@@ -165,7 +127,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.get<{ Params: { serial: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial/scans`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
@@ -173,7 +135,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['loggers'],
         summary: 'Scans of a logger, newest first',
         params: SERIAL_PARAMS,
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: PAGE_QUERY,
         response: { 200: page(SCAN, 'Scans, newest first'), ...ERRORS },
       },
     },
@@ -189,7 +151,8 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
         items: p.items.map((s) => ({
           ref: scanRef(s.id),
           receivedAt: new Date(s.received_at).toISOString(),
-          via: s.via,
+          // The column holds only what ingestion writes: 'scan' or 'api'.
+          via: s.via as 'scan' | 'api',
           sourceAddress: s.source_address,
           newReadings: s.new_readings,
           knownReadings: s.known_readings,

@@ -1,31 +1,35 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
-import type { UserRole } from '../../../storage/identity-schema.ts';
+import { EMAIL_ADDRESS } from '../../../shared/email.ts';
 import type { DirectoryUser } from '../../../core/tenancy/user-directory.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERROR, ERRORS, iso, MEMBER, ORG_ID, page, PAGE_QUERY, ROLE, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERROR, ERRORS, iso, MEMBER, NO_CONTENT, ORG_PARAMS, page, PAGE_QUERY, ROLE, TEAM_ID, USER_ID } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { actingAs, targetOrg } from './tenancy-http.ts';
 
 function memberJson(u: DirectoryUser, teamIds: readonly string[]) {
-  return { id: u.id, email: u.email, displayName: u.displayName, orgId: u.orgId, role: u.role, status: u.status, teamIds, createdAt: iso(u.createdAt) };
+  // A member of an organization has both; a user without them here is a bug, not an answer.
+  if (u.orgId === null || u.role === null) throw new Error(`user ${u.id} listed as a member has no organization or role`);
+  return { id: u.id, email: u.email, displayName: u.displayName, orgId: u.orgId, role: u.role, status: u.status, teamIds: [...teamIds], createdAt: iso(u.createdAt) };
 }
 
 /** Members of an organization: list, invite, change role, remove. Every change is audited. */
 export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { queries, tenancy, users } = ctx.services;
-  const memberParams = { type: 'object', required: ['userId'], properties: { userId: USER_ID } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const memberParams = z.strictObject({ userId: USER_ID });
 
-  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId/members`,
     {
       config: { policy: { action: 'members.read', target: 'organization' } },
       schema: {
         tags: ['members'],
         summary: 'Members of an organization, by id',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        params: ORG_PARAMS,
+        querystring: PAGE_QUERY,
         response: { 200: page(MEMBER, 'Members by id'), ...ERRORS },
       },
     },
@@ -38,26 +42,17 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.post<{ Params: { orgId: string }; Body: { email: string; role: UserRole; teamIds?: string[] } }>(
+  api.post(
     `${API_PREFIX}/orgs/:orgId/members`,
     {
       config: { policy: { action: 'members.manage', target: 'organization' } },
       schema: {
         tags: ['members'],
         summary: 'Invite a member: creates the invited user and sends the invitation',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['email', 'role'],
-          properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, role: ROLE, teamIds: { type: 'array', maxItems: 100, items: TEAM_ID } },
-        },
+        params: ORG_PARAMS,
+        body: z.strictObject({ email: EMAIL_ADDRESS, role: ROLE, teamIds: z.array(TEAM_ID).max(100).optional() }),
         response: {
-          201: {
-            type: 'object',
-            required: ['member', 'invitationSent'],
-            properties: { member: MEMBER, invitationSent: { type: 'boolean', description: 'False: the user exists, but the invitation could not be delivered now' } },
-          },
+          201: z.object({ member: MEMBER, invitationSent: z.boolean().describe('False: the user exists, but the invitation could not be delivered now') }),
           409: ERROR,
           ...ERRORS,
         },
@@ -87,7 +82,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.patch<{ Params: { userId: string }; Body: { role: UserRole } }>(
+  api.patch(
     `${API_PREFIX}/members/:userId`,
     {
       config: { policy: { action: 'members.manage', target: 'member' } },
@@ -95,7 +90,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['members'],
         summary: 'Change a member\u2019s role (an organization keeps at least one admin)',
         params: memberParams,
-        body: { type: 'object', additionalProperties: false, required: ['role'], properties: { role: ROLE } },
+        body: z.strictObject({ role: ROLE }),
         response: { 200: MEMBER, 409: ERROR, ...ERRORS },
       },
     },
@@ -106,7 +101,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   );
 
-  app.delete<{ Params: { userId: string } }>(
+  api.delete(
     `${API_PREFIX}/members/:userId`,
     {
       config: { policy: { action: 'members.manage', target: 'member' } },
@@ -114,12 +109,12 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['members'],
         summary: 'Remove a member from the organization (the account stays, disabled)',
         params: memberParams,
-        response: { 204: { type: 'null' }, 409: ERROR, ...ERRORS },
+        response: { 204: NO_CONTENT, 409: ERROR, ...ERRORS },
       },
     },
     async (request, reply) => {
       await tenancy.removeMember(targetOrg(request), request.params.userId, actingAs(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import type { Organization } from '../../../core/tenancy/tenancy-service.ts';
 import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, iso, ORG_ID, ORGANIZATION, page, PAGE_QUERY, TEAM, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, iso, NAME, ORG_PARAMS, ORGANIZATION, page, PAGE_QUERY, TEAM } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { actingAs, targetOrg } from './tenancy-http.ts';
-
-const NAME = { type: 'string', minLength: 1, maxLength: 100 } as const;
 
 export function organizationJson(o: Organization) {
   return { id: o.id, name: o.name, operatorAccess: o.operatorAccess, createdAt: iso(o.createdAt) };
@@ -17,15 +16,16 @@ export function organizationJson(o: Organization) {
 /** Organizations: operators create and list them; members read their own; admins rename and grant operator access. */
 export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { queries, tenancy } = ctx.services;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs`,
     {
       config: { policy: { action: 'org.list' } },
       schema: {
         tags: ['organizations'],
         summary: 'Organizations you can see (operators: all)',
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        querystring: PAGE_QUERY,
         response: { 200: page(ORGANIZATION, 'Organizations by id'), ...ERRORS },
       },
     },
@@ -38,18 +38,15 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
     },
   );
 
-  app.post<{ Body: { name: string } }>(
+  api.post(
     `${API_PREFIX}/orgs`,
     {
       config: { policy: { action: 'org.create' } },
       schema: {
         tags: ['organizations'],
         summary: 'Create an organization (operators); it starts with a team named "default"',
-        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: NAME } },
-        response: {
-          201: { type: 'object', required: ['organization', 'defaultTeam'], properties: { organization: ORGANIZATION, defaultTeam: TEAM } },
-          ...ERRORS,
-        },
+        body: z.strictObject({ name: NAME }),
+        response: { 201: z.object({ organization: ORGANIZATION, defaultTeam: TEAM }), ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -61,14 +58,14 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
     },
   );
 
-  app.get<{ Params: { orgId: string } }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId`,
     {
       config: { policy: { action: 'org.read', target: 'organization' } },
       schema: {
         tags: ['organizations'],
         summary: 'One organization',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
+        params: ORG_PARAMS,
         response: { 200: ORGANIZATION, ...ERRORS },
       },
     },
@@ -79,15 +76,17 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
     },
   );
 
-  app.patch<{ Params: { orgId: string }; Body: { name?: string; operatorAccess?: boolean } }>(
+  api.patch(
     `${API_PREFIX}/orgs/:orgId`,
     {
       config: { policy: { action: 'org.update', target: 'organization' } },
       schema: {
         tags: ['organizations'],
         summary: 'Rename, or grant / withdraw operator access to readings (the organization\u2019s admins)',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: NAME, operatorAccess: { type: 'boolean' } } },
+        params: ORG_PARAMS,
+        body: z
+          .strictObject({ name: NAME.optional(), operatorAccess: z.boolean().optional() })
+          .refine((b) => b.name !== undefined || b.operatorAccess !== undefined, 'send name or operatorAccess'),
         response: { 200: ORGANIZATION, ...ERRORS },
       },
     },

@@ -1,32 +1,54 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SAMPLED_CHANNELS } from '@qrlog/link';
 import { AUDIT_ACTIONS } from '../../../core/audit/audit-log.ts';
 import type { TimeRange } from '../../../core/readings/readings-service.ts';
 import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, MAX_PAGE, SERIAL, TIME } from './api-schemas.ts';
-import { SERIAL_PARAMS } from './logger-routes.ts';
+import { API_PREFIX, ERRORS, MAX_PAGE, SERIAL, SERIAL_PARAMS, TIME } from './api-schemas.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { actingAs, targetOrg } from './tenancy-http.ts';
 
-const CHANNEL = { type: 'string', enum: SAMPLED_CHANNELS.map((c) => c.name), description: 'A sampled channel' } as const;
-const RANGE_QUERY = {
-  from: { ...TIME, description: 'From this time (inclusive); default: the first reading' },
-  to: { ...TIME, description: 'Up to this time (exclusive); default: after the last reading' },
-} as const;
+const CHANNEL = z.enum(SAMPLED_CHANNELS.map((c) => c.name)).describe('A sampled channel');
+const RANGE_FIELDS = {
+  from: TIME.optional().describe('From this time (inclusive); default: the first reading'),
+  to: TIME.optional().describe('Up to this time (exclusive); default: after the last reading'),
+};
 const MAX_POINTS = 5000;
 
-interface RangeQuery {
-  from?: string;
-  to?: string;
-}
+const SERIES_QUERY = z.strictObject({
+  channel: CHANNEL,
+  ...RANGE_FIELDS,
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(MAX_PAGE),
+});
+const SERIES = z.object({
+  serial: SERIAL,
+  channel: z.string(),
+  unit: z.string(),
+  t: z.array(z.int()).describe('Unix seconds of each reading'),
+  v: z.array(z.number().nullable()).describe('Values; null: the sensor reported a fault'),
+  nextCursor: z.string().nullable(),
+});
+const OVERVIEW_QUERY = z.strictObject({ channel: CHANNEL, ...RANGE_FIELDS, points: z.coerce.number().int().min(1).max(MAX_POINTS).default(500) });
+const OVERVIEW = z.object({
+  serial: SERIAL,
+  channel: z.string(),
+  unit: z.string(),
+  buckets: z
+    .array(z.object({ t: z.number().describe('Unix seconds: start of the slice'), min: z.number(), max: z.number(), avg: z.number(), n: z.int() }))
+    .describe('Slices holding readings (empty slices left out)'),
+});
+const RANGE_QUERY = z.strictObject(RANGE_FIELDS);
+type RangeQuery = z.output<typeof RANGE_QUERY>;
 
 /** Readings of a logger: in full (paged by time), downsampled to N points, or exported whole (audited). */
 export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { readings, audit } = ctx.services;
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Params: { serial: string }; Querystring: RangeQuery & { channel: string; cursor?: string; limit: number } }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial/readings`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
@@ -34,32 +56,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ['readings'],
         summary: 'Readings of one channel in a time range, in time order (gaps left out; null: sensor fault)',
         params: SERIAL_PARAMS,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['channel'],
-          properties: {
-            channel: CHANNEL,
-            ...RANGE_QUERY,
-            cursor: { type: 'string', maxLength: 512 },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: MAX_PAGE },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['serial', 'channel', 'unit', 't', 'v', 'nextCursor'],
-            properties: {
-              serial: SERIAL,
-              channel: { type: 'string' },
-              unit: { type: 'string' },
-              t: { type: 'array', items: { type: 'integer' }, description: 'Unix seconds of each reading' },
-              v: { type: 'array', items: { type: ['number', 'null'] }, description: 'Values; null: the sensor reported a fault' },
-              nextCursor: { type: ['string', 'null'] },
-            },
-          },
-          ...ERRORS,
-        },
+        querystring: SERIES_QUERY,
+        response: { 200: SERIES, ...ERRORS },
       },
     },
     async (request) => {
@@ -82,7 +80,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  app.get<{ Params: { serial: string }; Querystring: RangeQuery & { channel: string; points: number } }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial/readings/overview`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
@@ -90,33 +88,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ['readings'],
         summary: 'One channel downsampled: min, max and average per equal slice of the range',
         params: SERIAL_PARAMS,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['channel'],
-          properties: { channel: CHANNEL, ...RANGE_QUERY, points: { type: 'integer', minimum: 1, maximum: MAX_POINTS, default: 500 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['serial', 'channel', 'unit', 'buckets'],
-            properties: {
-              serial: SERIAL,
-              channel: { type: 'string' },
-              unit: { type: 'string' },
-              buckets: {
-                type: 'array',
-                description: 'Slices holding readings (empty slices left out)',
-                items: {
-                  type: 'object',
-                  required: ['t', 'min', 'max', 'avg', 'n'],
-                  properties: { t: { type: 'number', description: 'Unix seconds: start of the slice' }, min: { type: 'number' }, max: { type: 'number' }, avg: { type: 'number' }, n: { type: 'integer' } },
-                },
-              },
-            },
-          },
-          ...ERRORS,
-        },
+        querystring: OVERVIEW_QUERY,
+        response: { 200: OVERVIEW, ...ERRORS },
       },
     },
     async (request) => {
@@ -126,7 +99,7 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   );
 
-  app.get<{ Params: { serial: string }; Querystring: RangeQuery }>(
+  api.get(
     `${API_PREFIX}/loggers/:serial/export`,
     {
       config: { policy: { action: 'logger.export', target: 'logger' } },
@@ -134,8 +107,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ['readings'],
         summary: 'Every stored reading of a logger in a range, all channels (recorded in the audit log)',
         params: SERIAL_PARAMS,
-        querystring: { type: 'object', additionalProperties: false, properties: RANGE_QUERY },
-        response: { 200: { type: 'object', additionalProperties: true, description: 'The shape `qrlog readings export` prints' }, ...ERRORS },
+        querystring: RANGE_QUERY,
+        response: { 200: z.looseObject({}).describe('The shape `qrlog readings export` prints'), ...ERRORS },
       },
     },
     async (request, reply) => {
@@ -150,7 +123,8 @@ export function registerReadingRoutes(app: FastifyInstance, ctx: ApiContext): vo
         orgId: targetOrg(request),
         detail: { from: request.query.from ?? null, to: request.query.to ?? null },
       });
-      return reply.header('content-disposition', `attachment; filename="${serial}-readings.json"`).send(data);
+      // ReadingsExport is an interface (no index signature); the loose response schema passes it whole.
+      return reply.header('content-disposition', `attachment; filename="${serial}-readings.json"`).send(data as unknown as Record<string, unknown>);
     },
   );
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Team } from '../../../core/tenancy/tenancy-service.ts';
 import { AppError } from '../../../shared/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, page, PAGE_QUERY, TEAM, TEAM_ID, USER_ID, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERROR, ERRORS, iso, NAME, NO_CONTENT, ORG_PARAMS, page, PAGE_QUERY, TEAM, TEAM_ID, USER_ID } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { actingAs, targetOrg } from './tenancy-http.ts';
 
@@ -11,27 +12,24 @@ function teamJson(t: Team) {
   return { id: t.id, orgId: t.orgId, name: t.name, createdAt: iso(t.createdAt) };
 }
 
-const TEAM_WITH_MEMBERS = {
-  ...TEAM,
-  required: [...TEAM.required, 'memberIds'],
-  properties: { ...TEAM.properties, memberIds: { type: 'array', items: USER_ID } },
-} as const;
+const TEAM_WITH_MEMBERS = TEAM.extend({ memberIds: z.array(USER_ID) });
 
 /** Teams of an organization and who is in them. */
 export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { queries, tenancy } = ctx.services;
-  const teamParams = { type: 'object', required: ['teamId'], properties: { teamId: TEAM_ID } } as const;
-  const memberParams = { type: 'object', required: ['teamId', 'userId'], properties: { teamId: TEAM_ID, userId: USER_ID } } as const;
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const teamParams = z.strictObject({ teamId: TEAM_ID });
+  const memberParams = z.strictObject({ teamId: TEAM_ID, userId: USER_ID });
 
-  app.get<{ Params: { orgId: string }; Querystring: PageQuery }>(
+  api.get(
     `${API_PREFIX}/orgs/:orgId/teams`,
     {
       config: { policy: { action: 'teams.read', target: 'organization' } },
       schema: {
         tags: ['teams'],
         summary: 'Teams of an organization, by name',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        querystring: { type: 'object', additionalProperties: false, properties: PAGE_QUERY },
+        params: ORG_PARAMS,
+        querystring: PAGE_QUERY,
         response: { 200: page(TEAM, 'Teams by name'), ...ERRORS },
       },
     },
@@ -44,15 +42,15 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.post<{ Params: { orgId: string }; Body: { name: string } }>(
+  api.post(
     `${API_PREFIX}/orgs/:orgId/teams`,
     {
       config: { policy: { action: 'teams.manage', target: 'organization' } },
       schema: {
         tags: ['teams'],
         summary: 'Create a team',
-        params: { type: 'object', required: ['orgId'], properties: { orgId: ORG_ID } },
-        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } },
+        params: ORG_PARAMS,
+        body: z.strictObject({ name: NAME }),
         response: { 201: TEAM, 409: ERROR, ...ERRORS },
       },
     },
@@ -62,7 +60,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.get<{ Params: { teamId: string } }>(
+  api.get(
     `${API_PREFIX}/teams/:teamId`,
     {
       config: { policy: { action: 'teams.read', target: 'team' } },
@@ -75,27 +73,27 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   );
 
-  app.put<{ Params: { teamId: string; userId: string } }>(
+  api.put(
     `${API_PREFIX}/teams/:teamId/members/:userId`,
     {
       config: { policy: { action: 'teams.manage', target: 'team' } },
-      schema: { tags: ['teams'], summary: 'Put a member of the organization into the team', params: memberParams, response: { 204: { type: 'null' }, ...ERRORS } },
+      schema: { tags: ['teams'], summary: 'Put a member of the organization into the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.addTeamMember(request.params.teamId, request.params.userId, actingAs(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  app.delete<{ Params: { teamId: string; userId: string } }>(
+  api.delete(
     `${API_PREFIX}/teams/:teamId/members/:userId`,
     {
       config: { policy: { action: 'teams.manage', target: 'team' } },
-      schema: { tags: ['teams'], summary: 'Take a member out of the team', params: memberParams, response: { 204: { type: 'null' }, ...ERRORS } },
+      schema: { tags: ['teams'], summary: 'Take a member out of the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.removeTeamMember(request.params.teamId, request.params.userId, actingAs(request));
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }
