@@ -15,14 +15,20 @@ afterAll(async () => {
   for (const s of stores) await s.cleanup();
 });
 
+/** `qrlog serve` from the sources on a data directory that does not exist yet, run to its exit. */
+function serveUntilExit(args: string[], env: NodeJS.ProcessEnv) {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
+  const r = spawnSync(process.execPath, [...RUN_SOURCES, 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  return { ...r, dataDir };
+}
+
 describe('qrlog serve', () => {
   it('refuses bad configuration with every problem listed and exit code 2, before touching anything', () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
-    const r = spawnSync(process.execPath, [...RUN_SOURCES, 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', 'https', '--tls-key', 'k.pem'], {
-      cwd: ROOT,
-      env: { ...process.env, QRLOG_HTTP_PORT: '99999', DATABASE_URL: 'mysql://root:hunter2@db/x' },
-      encoding: 'utf8',
-    });
+    const r = serveUntilExit(['--port', 'https', '--tls-key', 'k.pem'], { QRLOG_HTTP_PORT: '99999', DATABASE_URL: 'mysql://root:hunter2@db/x' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--port / QRLOG_PORT: expected a port number (got "https")');
     expect(r.stderr).toContain('--http-port / QRLOG_HTTP_PORT: expected 0–65535');
@@ -30,17 +36,12 @@ describe('qrlog serve', () => {
     expect(r.stderr).toContain('--database-url / DATABASE_URL: expected a postgres:// or postgresql:// URL');
     expect(r.stderr).not.toContain('hunter2');
     expect(() => {
-      rmSync(dataDir);
+      rmSync(r.dataDir);
     }).toThrow(/ENOENT/);
   });
 
   it('refuses an unusable QRLOG_KEK as configuration (exit 2), naming it and not echoing it', () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'qrlog-cfg-')), 'never-created');
-    const r = spawnSync(process.execPath, [...RUN_SOURCES, 'packages/server/src/commands/serve-main.ts', '--data-dir', dataDir, '--port', '0', '--http-port', '0'], {
-      cwd: ROOT,
-      env: { ...process.env, QRLOG_KEK: 'hunter2hunter2', QRLOG_KEK_LABEL: 'bad label!' },
-      encoding: 'utf8',
-    });
+    const r = serveUntilExit(['--port', '0', '--http-port', '0'], { QRLOG_KEK: 'hunter2hunter2', QRLOG_KEK_LABEL: 'bad label!' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('QRLOG_KEK: expected 32 bytes as base64 or 64 hex digits');
     expect(r.stderr).toContain('QRLOG_KEK_LABEL: expected 1 to 64 characters');
