@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import type { Database } from './database-schema.ts';
 import type { DatabaseHandle } from './database-handle.ts';
 
@@ -14,6 +14,7 @@ export interface SqliteOptions {
 
 /** The embedded default: one SQLite file (WAL), one connection, Kysely on top. */
 export function openSqliteDatabase(file: string, options: SqliteOptions = {}): DatabaseHandle {
+  createPrivately(file);
   const native = new BetterSqlite3(file);
   // page_size only applies to a new file; 8 KiB pages hold several ~1 KiB links without waste.
   native.pragma('page_size = 8192');
@@ -103,4 +104,18 @@ function withStatementCache(native: BetterSqlite3.Database, max = 256): SqliteDa
       return stmt;
     },
   };
+}
+
+/**
+ * Creates the database file readable by its owner only (0600), whatever the umask and the data
+ * directory's own mode: it holds wrapped keys, accounts and sessions. SQLite gives the -wal and
+ * -shm files it makes the database file's permissions. An existing file is left as it is.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:') return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
 }

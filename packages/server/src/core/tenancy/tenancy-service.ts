@@ -43,6 +43,8 @@ export interface Claim {
 /** The team every new organization starts with; claims without a team go there. */
 export const DEFAULT_TEAM_NAME = 'default';
 const NAME = /^[^\p{Cc}]{1,100}$/u;
+/** Bidirectional controls: a name with them can show as something else (U+202E turns "gnp.exe" around). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
 /**
  * Organizations, teams, members, claims and shares: every change in one transaction with its
@@ -252,7 +254,9 @@ export class TenancyService {
 
 function checkName(name: string, what: string): string {
   const clean = name.trim();
-  if (!NAME.test(clean)) throw new AppError('invalid-request', `${what} is 1 to 100 characters, no control characters`);
+  if (!NAME.test(clean) || BIDI_CONTROLS.test(clean)) {
+    throw new AppError('invalid-request', `${what} is 1 to 100 characters, without control or text-direction characters`);
+  }
   return clean;
 }
 
