@@ -29,11 +29,14 @@ describe.each(ENGINES)('a real qrlog serve process on %s', (engine) => {
   afterAll(async () => {
     const code = await server.stop();
     expect(code).toBe(0);
-    // Nothing a log line says may carry a link's payload.
+    // Nothing a log line says may carry a link's payload, nor a scan id (it unlocks the scan's page).
     expect(server.output()).not.toMatch(/\d{60}/);
+    expect(scanIds.length).toBeGreaterThan(0);
+    for (const id of scanIds) expect(server.output()).not.toContain(id);
     await store.cleanup();
   });
 
+  const scanIds: string[] = [];
   const get = (path: string, headers?: Record<string, string>) => httpsRequest({ port: server.httpsPort, ca: server.ca, path, headers });
   const post = (path: string, body: unknown) => httpsRequest({ port: server.httpsPort, ca: server.ca, path, method: 'POST', body: JSON.stringify(body) });
   async function inspect<T>(fn: (i: StoreInspector) => Promise<T>): Promise<T> {
@@ -48,6 +51,7 @@ describe.each(ENGINES)('a real qrlog serve process on %s', (engine) => {
     expect(answer.status).toBe(303);
     const location = answer.headers.location ?? '';
     expect(location).toMatch(/^\/scan\/[A-Za-z0-9_-]{16,}$/);
+    scanIds.push(location.slice('/scan/'.length));
     const page = await get(location);
     expect(page.status).toBe(200);
     return /<main>([\s\S]*)<\/main>/.exec(page.body)?.[1] ?? '';

@@ -7,3 +7,11 @@ import { createHash } from 'node:crypto';
 export function linkFingerprint(link: string): string {
   return createHash('sha256').update(link).digest('hex').slice(0, 16);
 }
+
+/**
+ * What the logs say about a capability (a scan id unlocks its scan page and its one-time location
+ * upload): a short hash, to tell log lines of the same scan apart, never the id itself.
+ */
+export function capabilityDigest(capability: string): string {
+  return createHash('sha256').update(`qrlog capability\0${capability}`).digest('hex').slice(0, 16);
+}

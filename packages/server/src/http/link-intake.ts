@@ -4,7 +4,7 @@ import type { IngestResult, ScanContext } from '../core/ingest/ingest-contract.t
 import { addressKey } from '../shared/address-key.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
-import { linkFingerprint } from './link-fingerprint.ts';
+import { capabilityDigest, linkFingerprint } from './link-fingerprint.ts';
 import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
 
 export interface IntakeLimits {
@@ -56,7 +56,7 @@ export class LinkIntake {
     this.metrics.countScan(result, ctx.via);
     if (result.status === 'accepted') {
       log.info(
-        { serial: result.serial, link: fingerprint, via: ctx.via, scanId: result.scanId, newReadings: result.newReadings, conflicts: result.conflicts, duplicate: result.duplicateLink },
+        { serial: result.serial, link: fingerprint, via: ctx.via, scan: capabilityDigest(result.scanId), newReadings: result.newReadings, conflicts: result.conflicts, duplicate: result.duplicateLink },
         'link accepted',
       );
     } else {
