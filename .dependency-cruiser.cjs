@@ -1,11 +1,11 @@
 // The module graph, enforced (`npm run lint`). docs/architecture.md draws it; ADR 0005 explains it.
 // Inside the service, layers import only downwards:
-//   shared, config → storage, mail → keys → core → auth, identity → http → app → commands
+//   common, config → storage, mail → keys → core → auth, identity → http → app → commands
 const SERVER = '^packages/server/src/';
 /** Files that exist for tests only: tests, their support, benchmarks and dev scripts (tests may reach across layers). */
 const TEST_ONLY = '(\\.test\\.ts$|/testing/|/scripts/|^tests/|^bench/)';
 const LAYERS = [
-  ['shared'],
+  ['common'],
   ['config'],
   ['storage', 'mail'],
   ['keys'],

@@ -4,7 +4,7 @@ import { resolveAuthSettings, type AuthSettingsInput } from '../auth/auth-settin
 import type { ServerConfig } from '../config/server-config-schema.ts';
 import type { SignIn } from '../http/start-server.ts';
 import { openEmbeddedIdentity, type EmbeddedIdentity, type EmbeddedIdentityOptions } from '../identity/embedded-identity.ts';
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import type { Services } from './open-services.ts';
 
 /** Sign-in as an app serves it: the authentication layer, and the embedded provider when there is no external one. */

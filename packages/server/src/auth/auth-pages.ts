@@ -1,4 +1,4 @@
-import { escapeHtml, htmlPage, type HtmlPage } from '../shared/html-page.ts';
+import { escapeHtml, htmlPage, type HtmlPage } from '../common/html-page.ts';
 
 /**
  * The few pages a browser sees during sign-in and sign-out. None of them says whether an

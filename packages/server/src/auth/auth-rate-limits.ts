@@ -1,5 +1,5 @@
-import { addressKey } from '../shared/address-key.ts';
-import { RateLimiter } from '../shared/rate-limiter.ts';
+import { addressKey } from '../common/address-key.ts';
+import { RateLimiter } from '../common/rate-limiter.ts';
 import type { AuthRateLimitSettings } from './auth-settings.ts';
 
 /**

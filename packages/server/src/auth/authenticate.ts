@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Principal } from '../core/access/principal.ts';
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { TokenKeysUnavailableError, TokenRefusedError } from './access-token-verifier.ts';
 import type { AuthLayer } from './auth-layer.ts';
 import { userPrincipal } from './bearer-authenticator.ts';

@@ -1,4 +1,4 @@
-export { clearCookie, readCookie, setCookie } from '../shared/cookies.ts';
+export { clearCookie, readCookie, setCookie } from '../common/cookies.ts';
 
 /**
  * The browser's only credential. `__Host-`: the browser accepts it only with Secure, Path=/

@@ -2,7 +2,7 @@ import { isSerial } from '@qrlog/link';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openServices, type Services } from '../app/open-services.ts';
 import { loadStorageConfig } from '../config/storage-config.ts';
-import { AppError, isAppError } from '../shared/app-error.ts';
+import { AppError, isAppError } from '../common/app-error.ts';
 
 /** Where a command writes and what environment it reads; tests pass their own. */
 export interface CommandIo {

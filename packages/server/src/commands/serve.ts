@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config/server-config-schema.ts';
 import { serveHelp } from '../config/serve-options.ts';
 import { startServer, type RunningServer } from '../http/start-server.ts';
 import { openServices } from '../app/open-services.ts';
-import { isAppError } from '../shared/app-error.ts';
+import { isAppError } from '../common/app-error.ts';
 import { openSignIn, signInSettingsOf, type OpenedSignIn } from '../app/open-sign-in.ts';
 
 export interface ServeIo {

@@ -1,4 +1,4 @@
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 
 /**
  * Configuration that cannot be used, as the one application error (code `invalid-configuration`,

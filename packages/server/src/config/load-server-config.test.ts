@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../shared/app-error.ts';
+import { isAppError } from '../common/app-error.ts';
 import { loadServerConfig } from './load-server-config.ts';
 
 function load(argv: string[], env: Record<string, string> = {}) {

@@ -21,8 +21,8 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
-import { registerCookies } from '../shared/cookies.ts';
-import { installSecurityHeaders } from '../shared/security-headers.ts';
+import { registerCookies } from '../common/cookies.ts';
+import { installSecurityHeaders } from '../common/security-headers.ts';
 
 export interface AppOptions {
   services: HttpServices;

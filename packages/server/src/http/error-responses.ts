@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, isAppError, type AppErrorCode } from '../shared/app-error.ts';
-import type { ErrorStyle } from '../shared/error-style.ts';
-import { htmlPage, escapeHtml } from '../shared/html-page.ts';
+import { errorBody, isAppError, type AppErrorCode } from '../common/app-error.ts';
+import type { ErrorStyle } from '../common/error-style.ts';
+import { htmlPage, escapeHtml } from '../common/html-page.ts';
 import { SCAN_ERROR_PATH } from './paths.ts';
 
 /**

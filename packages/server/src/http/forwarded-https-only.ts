@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { httpsRedirectTarget } from './https-redirect-target.ts';
 import { HEALTH_PATH, READY_PATH } from './routes/health-routes.ts';
 

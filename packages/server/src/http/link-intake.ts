@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { parseLink } from '@qrlog/link';
 import type { IngestResult, ScanContext } from '../core/ingest/ingest-contract.ts';
-import { addressKey } from '../shared/address-key.ts';
+import { addressKey } from '../common/address-key.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { capabilityDigest, linkFingerprint } from './link-fingerprint.ts';
-import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
+import { RateLimiter, type RateLimit } from '../common/rate-limiter.ts';
 
 export interface IntakeLimits {
   perAddress: RateLimit;

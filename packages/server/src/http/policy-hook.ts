@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyPluginCallback, FastifyRequest, RouteOptions } from 'fastify';
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import type { AccessResolver } from '../core/access/access-resolver.ts';
 import { decide, policyProblem, subjectOf, TARGET_PARAMS, type RoutePolicy, type Standing, type Subject, type Target } from '../core/access/policy.ts';
 import { ANONYMOUS, type Principal } from '../core/access/principal.ts';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { httpsRedirectTarget } from './https-redirect-target.ts';
-import { SECURITY_HEADERS } from '../shared/security-headers.ts';
+import { SECURITY_HEADERS } from '../common/security-headers.ts';
 
 /**
  * The plain-HTTP port: it serves nothing and reads no body, it only sends every request to

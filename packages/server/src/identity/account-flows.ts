@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { RateLimiter } from '../shared/rate-limiter.ts';
+import { RateLimiter } from '../common/rate-limiter.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
 import { isEmailTaken, type DirectoryUser, type UserDirectory } from '../core/tenancy/user-directory.ts';
-import { normalizeEmail } from '../shared/email.ts';
+import { normalizeEmail } from '../common/email.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { userRepository } from '../storage/user-repository.ts';

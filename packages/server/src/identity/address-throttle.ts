@@ -1,4 +1,4 @@
-import { addressKey } from '../shared/address-key.ts';
+import { addressKey } from '../common/address-key.ts';
 
 export interface AddressThrottleOptions {
   /** Failures an address may have before it waits (default 10). */

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import { RateLimiter, type RateLimit } from '../shared/rate-limiter.ts';
+import { RateLimiter, type RateLimit } from '../common/rate-limiter.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
 import type { UserDirectory } from '../core/tenancy/user-directory.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { registerCookies } from '../shared/cookies.ts';
+import { registerCookies } from '../common/cookies.ts';
 import { FORM_COOKIE, FormGuard } from './form-guard.ts';
 
 const ORIGIN = 'https://qrlog.example';

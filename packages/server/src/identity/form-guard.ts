@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie, setCookie } from '../shared/cookies.ts';
+import { readCookie, setCookie } from '../common/cookies.ts';
 
 /** Host-only, Secure, path / : a sibling subdomain cannot plant or overwrite it. */
 export const FORM_COOKIE = '__Host-qrlog-form';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AppError } from '../shared/app-error.ts';
+import { AppError } from '../common/app-error.ts';
 import { KEK_BYTES, KEK_LABEL, Keyring, type KeyringContents } from './keyring.ts';
 import type { Kek } from './key-wrap.ts';
 

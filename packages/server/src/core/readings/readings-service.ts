@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import type { Kysely } from 'kysely';
 import { isoTime, type ChannelJson, type ReadingJson } from '@qrlog/link';
 import type { Database } from '../../storage/database-schema.ts';

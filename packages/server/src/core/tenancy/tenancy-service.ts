@@ -8,9 +8,9 @@ import { organizationRepository, type OrganizationRow, type TeamRow } from '../.
 import { userRepository } from '../../storage/user-repository.ts';
 import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
 import type { InvitationMailer } from './invitation-mailer.ts';
-import { AppError } from '../../shared/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
-import { normalizeEmail } from '../../shared/email.ts';
+import { normalizeEmail } from '../../common/email.ts';
 import type { DirectoryUser, UserDirectory } from './user-directory.ts';
 
 /** Who acts, and from where: every act below is audited with it. */

@@ -1,5 +1,5 @@
-import { AppError, isAppError } from '../../shared/app-error.ts';
-import { normalizeEmail } from '../../shared/email.ts';
+import { AppError, isAppError } from '../../common/app-error.ts';
+import { normalizeEmail } from '../../common/email.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
 import type { UserRole, UserStatus } from '../../storage/identity-schema.ts';

@@ -1,5 +1,5 @@
 import type { RejectionReason } from '../../core/ingest/ingest-contract.ts';
-import { htmlPage, type HtmlPage } from '../../shared/html-page.ts';
+import { htmlPage, type HtmlPage } from '../../common/html-page.ts';
 import { SCAN_ERROR_PATH } from '../paths.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ChannelCount } from '../../core/ingest/ingest-contract.ts';
 import type { ClaimOffer, NewestReadings } from '../../core/tenancy/tenancy-scan-view.ts';
-import { escapeHtml, htmlPage, type HtmlPage } from '../../shared/html-page.ts';
+import { escapeHtml, htmlPage, type HtmlPage } from '../../common/html-page.ts';
 
 /**
  * Asks the browser for its position when the person taps the button (never on load), and

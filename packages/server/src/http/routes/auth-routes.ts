@@ -7,8 +7,8 @@ import { LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from '../../auth/login-flow-se
 import { ProviderUnavailableError, SignInError } from '../../auth/oidc-relying-party.ts';
 import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../auth/session-cookie.ts';
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
-import { AppError } from '../../shared/app-error.ts';
-import type { HtmlPage } from '../../shared/html-page.ts';
+import { AppError } from '../../common/app-error.ts';
+import type { HtmlPage } from '../../common/html-page.ts';
 import { registerZodRoutes } from '../zod-schemas.ts';
 import { jwks, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 

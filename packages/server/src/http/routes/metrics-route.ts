@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { AppError } from '../../shared/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 
 export const METRICS_PATH = '/metrics';
 

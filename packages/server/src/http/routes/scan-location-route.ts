@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AttachLocationResult } from '../../core/ingest/ingest-contract.ts';
 import type { AppContext } from '../app-context.ts';
-import { AppError } from '../../shared/app-error.ts';
+import { AppError } from '../../common/app-error.ts';
 import { BATCH_PATH } from '../paths.ts';
 import { SCAN_ID_PATTERN } from '../scan-id.ts';
 import { registerZodRoutes } from '../zod-schemas.ts';

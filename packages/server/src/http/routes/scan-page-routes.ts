@@ -3,7 +3,7 @@ import { principalOf } from '../policy-hook.ts';
 import { claimOfferFor, newestReadingsFor } from '../../core/tenancy/tenancy-scan-view.ts';
 import type { AppContext } from '../app-context.ts';
 import { SCAN_ERROR_PATH, SCAN_PAGE_PREFIX } from '../paths.ts';
-import type { HtmlPage } from '../../shared/html-page.ts';
+import type { HtmlPage } from '../../common/html-page.ts';
 import { expiredScanPage, scanPage } from '../pages/scan-page.ts';
 import { scanErrorPage, scanErrorReasonOf } from '../pages/scan-error-page.ts';
 import { SCAN_ID_PATTERN } from '../scan-id.ts';

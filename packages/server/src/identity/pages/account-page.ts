@@ -1,4 +1,4 @@
-import { escapeHtml, renderPage, type HtmlPage } from '../../shared/html-page.ts';
+import { escapeHtml, renderPage, type HtmlPage } from '../../common/html-page.ts';
 
 /**
  * The frame of the sign-in and account pages: mobile-first, no external assets, and a content

@@ -7,7 +7,7 @@ import { z } from 'zod';
 const text = (max: number) => z.string().max(max).default('');
 const csrf = z.string().max(200);
 // Kept as typed, to show again in the form; the flows check it with the one e-mail schema
-// (normalizeEmail, shared/email.ts), so a mistyped address gets the form's own message.
+// (normalizeEmail, common/email.ts), so a mistyped address gets the form's own message.
 const email = text(320);
 const password = text(1024);
 const code = text(16);

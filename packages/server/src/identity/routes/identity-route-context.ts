@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { RateLimiter } from '../../shared/rate-limiter.ts';
+import type { RateLimiter } from '../../common/rate-limiter.ts';
 import type { AccountFlows } from '../account-flows.ts';
 import type { AddressThrottle } from '../address-throttle.ts';
 import type { FormGuard } from '../form-guard.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, type Interaction } from 'oidc-provider';
 import type { z } from 'zod';
-import { addressKey } from '../../shared/address-key.ts';
+import { addressKey } from '../../common/address-key.ts';
 import { INTERACTION_PATH, interactionPath } from '../identity-paths.ts';
 import { codePage, enrolPage, loginPage, messagePage } from '../pages/sign-in-pages.ts';
 import { RESTART, type SignInOutcome } from '../sign-in-flow.ts';

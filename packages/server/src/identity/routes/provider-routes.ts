@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import { SECURITY_HEADERS } from '../../shared/security-headers.ts';
+import { SECURITY_HEADERS } from '../../common/security-headers.ts';
 import { OIDC_PATH } from '../identity-paths.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyInfo } from '../../../core/api-keys/api-key-service.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_KEY_ID, API_PREFIX, ERRORS, iso, NAME, NO_CONTENT, NULLABLE_TIME, ORG_ID, ORG_PARAMS, page, PAGE_QUERY, SCOPE, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

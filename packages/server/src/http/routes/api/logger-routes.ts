@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import { teamAccess } from '../../../core/access/policy.ts';
 import type { LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, SERIAL_PARAMS, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

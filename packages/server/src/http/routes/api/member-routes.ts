@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
-import { EMAIL_ADDRESS } from '../../../shared/email.ts';
+import { EMAIL_ADDRESS } from '../../../common/email.ts';
 import type { DirectoryUser } from '../../../core/tenancy/user-directory.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, MEMBER, NO_CONTENT, ORG_PARAMS, page, PAGE_QUERY, ROLE, TEAM_ID, USER_ID } from './api-schemas.ts';

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import type { Organization } from '../../../core/tenancy/tenancy-service.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, iso, NAME, ORG_PARAMS, ORGANIZATION, page, PAGE_QUERY, TEAM } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';

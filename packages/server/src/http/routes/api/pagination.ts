@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 
 /**
  * Opaque cursors: the position after the last item of a page (a keyset), as base64url JSON.

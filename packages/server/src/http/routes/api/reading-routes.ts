@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SAMPLED_CHANNELS } from '@qrlog/link';
 import { AUDIT_ACTIONS } from '../../../core/audit/audit-log.ts';
 import type { TimeRange } from '../../../core/readings/readings-service.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERRORS, MAX_PAGE, SERIAL, SERIAL_PARAMS, TIME } from './api-schemas.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';

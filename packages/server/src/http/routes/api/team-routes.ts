@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Team } from '../../../core/tenancy/tenancy-service.ts';
-import { AppError } from '../../../shared/app-error.ts';
+import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, NAME, NO_CONTENT, ORG_PARAMS, page, PAGE_QUERY, TEAM, TEAM_ID, USER_ID } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
