@@ -5,6 +5,13 @@ import { openDatabase, type DatabaseConfig } from '../storage/open-database.ts';
 import type { DatabaseHandle, DatabaseKind } from '../storage/database-handle.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { EvidenceVerifier } from '../core/evidence/evidence-verifier.ts';
+import { CheckpointAuditor } from '../core/evidence/checkpoint-auditor.ts';
+import { CheckpointJob, DEFAULT_CHECKPOINT_INTERVAL_MINUTES } from '../core/evidence/checkpoint-job.ts';
+import { CheckpointService } from '../core/evidence/checkpoint-service.ts';
+import { ScanReceipts } from '../core/evidence/scan-receipt.ts';
+import { ReadingsChecker } from '../core/readings/readings-checker.ts';
+import { loadCheckpointConfig, type CheckpointConfig } from '../config/checkpoint-config.ts';
+import { loadCheckpointSigner } from '../keys/checkpoint-key.ts';
 import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
 import { LinkIngestService } from '../core/ingest/ingest-service.ts';
 import { LoggerAdminService } from '../core/loggers/logger-admin-service.ts';
@@ -36,6 +43,10 @@ export interface OpenServicesOptions {
   maxClockAheadMs?: number;
   /** Default 10 minutes: how long after a scan its page may attach a location. */
   locationWindowMs?: number;
+  /** The checkpoint signing key and directory (ADR 0010); default: QRLOG_CHECKPOINT_* from the environment. */
+  checkpoint?: CheckpointConfig;
+  /** Default 60 minutes; 0: no periodic checkpoint. */
+  checkpointIntervalMs?: number;
 }
 
 export interface Services {
@@ -47,6 +58,14 @@ export interface Services {
   readings: ReadingsService;
   rebuilder: ReadingsRebuilder;
   verifier: EvidenceVerifier;
+  /** Signed checkpoints of every chain's head, written outside the database (issue 8, item 6). */
+  checkpoints: CheckpointService;
+  checkpointAuditor: CheckpointAuditor;
+  /** The periodic checkpoint, when a key and a directory are configured and the interval is not 0. */
+  checkpointJob: CheckpointJob | null;
+  receipts: ScanReceipts;
+  /** Re-derives readings from evidence and compares them with the stored ones, read-only. */
+  readingsChecker: ReadingsChecker;
   /** Organizations, users, access, the audit log and API keys (issue 4). */
   tenancy: TenancyServices;
   storage: { kind: DatabaseKind; sizeOnDisk(): Promise<number>; sizeByTable(): Promise<Record<string, number>> };
@@ -63,6 +82,9 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const kekConfig = options.kek ?? kekConfigFromEnv();
   // The keyring first: a KEK misconfiguration is reported before anything touches the database.
   const keyring = loadKeyring(options.dataDir, kekConfig, notice);
+  // The checkpoint key too: without one nothing is signed, a bad one stops the start.
+  const checkpointConfig = options.checkpoint ?? loadCheckpointConfig(process.env);
+  const signer = loadCheckpointSigner(checkpointConfig, options.dataDir);
   const database = await openDatabase(
     {
       dataDir: options.dataDir,
@@ -77,10 +99,13 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db);
   const readings = new ReadingsService(db);
+  const checkpoints = new CheckpointService(db, signer, checkpointConfig.checkpointDir, now);
+  const receipts = new ScanReceipts(db, signer);
+  const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MINUTES * 60_000;
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
-    scans: new ScanRecordService(db, now, options.locationWindowMs),
+    scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
       async check() {
@@ -97,6 +122,11 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     readings,
     rebuilder: new ReadingsRebuilder(database, keys),
     verifier: new EvidenceVerifier(db, keys),
+    checkpoints,
+    checkpointAuditor: new CheckpointAuditor(db),
+    checkpointJob: checkpoints.configured && intervalMs > 0 ? new CheckpointJob(checkpoints, intervalMs) : null,
+    receipts,
+    readingsChecker: new ReadingsChecker(db, keys),
     tenancy: openTenancyServices(database, keyring, readings, now),
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,

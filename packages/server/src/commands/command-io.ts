@@ -2,6 +2,7 @@ import { isSerial } from '@qrlog/link';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openServices, type Services } from '../app/open-services.ts';
 import { loadStorageConfig } from '../config/storage-config.ts';
+import { loadCheckpointConfig } from '../config/checkpoint-config.ts';
 import { AppError, isAppError } from '../common/app-error.ts';
 
 /** Where a command writes and what environment it reads; tests pass their own. */
@@ -46,12 +47,14 @@ export function dataDirOf(values: { 'data-dir'?: string | boolean | undefined },
 
 /**
  * Services for a command, from its data dir and the environment (DATABASE_URL, QRLOG_DB_SCHEMA,
- * QRLOG_KEK…), validated as `qrlog serve` validates them. Only a command that `creates` the
+ * QRLOG_KEK…, QRLOG_CHECKPOINT_*), validated as `qrlog serve` validates them. Only a command that `creates` the
  * database may be pointed at a data directory that has none.
  */
 export function openCommandServices(dataDir: string, io: CommandIo, as: 'service' | 'owner' = 'service', creates = false): Promise<Services> {
   const config = loadStorageConfig(dataDir, io.env, { creates });
+  const checkpoint = loadCheckpointConfig(io.env);
   return openServices({
+    checkpoint,
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     databaseSchema: config.databaseSchema,

@@ -59,6 +59,8 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       databaseSchema: config.databaseSchema,
       kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
       locationWindowMs: config.locationWindow * 1000,
+      checkpoint: { checkpointKey: config.checkpointKey, checkpointKeyFile: config.checkpointKeyFile, checkpointDir: config.checkpointDir },
+      checkpointIntervalMs: config.checkpointInterval * 60_000,
       notice: (m) => {
         io.err(`qrlog: ${m}`);
       },

@@ -1,4 +1,7 @@
 import { apiKeysCreate } from './api-keys-create.ts';
+import { checkpointsCreate } from './checkpoints-create.ts';
+import { checkpointsKeygen } from './checkpoints-keygen.ts';
+import { checkpointsPublicKey } from './checkpoints-public-key.ts';
 import type { ServerCommand } from './command-io.ts';
 import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
@@ -17,6 +20,9 @@ export const serverCommands: Record<string, ServerCommand> = {
   'loggers provision': loggersProvision,
   'loggers rotate-kek': loggersRotateKek,
   verify,
+  'checkpoints create': checkpointsCreate,
+  'checkpoints public-key': checkpointsPublicKey,
+  'checkpoints keygen': checkpointsKeygen,
   'readings rebuild': readingsRebuild,
   'readings export': readingsExport,
   'loggers coverage': loggersCoverage,

@@ -13,6 +13,7 @@ h1{font-size:1.5rem;margin:0 0 1rem}
 button{font:inherit;padding:.75rem 1.25rem;border-radius:.5rem;border:1px solid currentColor;background:transparent;color:inherit;width:100%;margin-top:1.5rem}
 button[disabled]{opacity:.5}
 .note{font-size:.95rem;opacity:.8}
+.receipt{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all;user-select:all}
 `;
 
 export interface HtmlPage {

@@ -4,6 +4,7 @@ import { configError } from './config-error.ts';
 import { SERVE_OPTIONS, type ServeOption } from './serve-options.ts';
 import { serverConfigSchema, type ServerConfig } from './server-config-schema.ts';
 import { storageEnv, storageProblems } from './storage-config.ts';
+import { absolutePaths, checkpointEnv, checkpointProblems, isCheckpointKey } from './checkpoint-config.ts';
 
 export type ServeArgs = { help: true } | { help: false; config: ServerConfig };
 
@@ -19,7 +20,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   const flags = parseFlags(argv, problems);
   if (flags === 'help') return { help: true };
 
-  const raw: Record<string, string> = storageEnv(env);
+  const raw: Record<string, string> = { ...storageEnv(env), ...checkpointEnv(env) };
   for (const o of SERVE_OPTIONS as readonly ServeOption[]) {
     const value = flags.get(o.flag) ?? nonEmpty(env[o.env]) ?? o.defaultValue;
     if (value !== undefined) raw[o.key] = value;
@@ -30,7 +31,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
       const key = issue.path[0];
       const o = (SERVE_OPTIONS as readonly ServeOption[]).find((x) => x.key === key);
       if (o === undefined) {
-        problems.push(...storageProblems([issue], raw));
+        problems.push(...(isCheckpointKey(String(key)) ? checkpointProblems([issue], raw) : storageProblems([issue], raw)));
         continue;
       }
       const shown = o.secret === true || raw[o.key] === undefined ? '' : ` (got ${JSON.stringify(raw[o.key])})`;
@@ -41,12 +42,15 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   if ((raw.tlsCert === undefined) !== (raw.tlsKey === undefined)) {
     problems.push(`--${raw.tlsCert === undefined ? 'tls-cert / QRLOG_TLS_CERT' : 'tls-key / QRLOG_TLS_KEY'}: give both --tls-cert and --tls-key, or neither`);
   }
+  if (raw.checkpointKey !== undefined && raw.checkpointKeyFile !== undefined) {
+    problems.push('QRLOG_CHECKPOINT_KEY: give QRLOG_CHECKPOINT_KEY or QRLOG_CHECKPOINT_KEY_FILE, not both');
+  }
   if (parsed.success && parsed.data.port !== 0 && parsed.data.port === parsed.data.httpPort) {
     problems.push('--http-port / QRLOG_HTTP_PORT: must differ from the HTTPS port');
   }
   if (problems.length > 0 || !parsed.success) throw configError(problems);
 
-  const config = { ...parsed.data, dataDir: resolve(cwd, parsed.data.dataDir) };
+  const config = { ...parsed.data, ...absolutePaths(parsed.data, cwd), dataDir: resolve(cwd, parsed.data.dataDir) };
   if (config.tlsCert !== undefined) config.tlsCert = resolve(cwd, config.tlsCert);
   if (config.tlsKey !== undefined) config.tlsKey = resolve(cwd, config.tlsKey);
   for (const [flag, file] of [['tls-cert', config.tlsCert], ['tls-key', config.tlsKey]] as const) {

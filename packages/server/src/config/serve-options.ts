@@ -42,6 +42,7 @@ export const SERVE_OPTIONS = [
   { key: 'sessionIdleMinutes', flag: 'session-idle', env: 'QRLOG_SESSION_IDLE_MINUTES', defaultValue: '120', help: 'minutes without use after which a browser session ends' },
   { key: 'sessionMaxHours', flag: 'session-max', env: 'QRLOG_SESSION_MAX_HOURS', defaultValue: '12', help: 'hours after sign-in at which a browser session ends however active' },
   { key: 'smtpUrl', flag: 'smtp-url', env: 'QRLOG_SMTP_URL', secret: true, help: 'smtp://[user:pass@]host[:port] (STARTTLS) or smtps://… for invitation and reset mails (unset: links go to the log)' },
+  { key: 'checkpointInterval', flag: 'checkpoint-interval', env: 'QRLOG_CHECKPOINT_INTERVAL', defaultValue: '60', help: 'minutes between signed checkpoints of the evidence chains, written to QRLOG_CHECKPOINT_DIR (0 = only `qrlog checkpoints create`)' },
   { key: 'smtpFrom', flag: 'smtp-from', env: 'QRLOG_SMTP_FROM', help: 'sender address of those mails (default qrlog@<public-url host>)' },
 ] as const satisfies readonly ServeOption[];
 
@@ -61,6 +62,9 @@ export function serveHelp(): string {
     '',
     'Key-encryption keys come from QRLOG_KEK (+ QRLOG_KEK_LABEL) or QRLOG_KEK_FILE; without either,',
     'from <data-dir>/kek.json, created on first start. Keep it apart from the database backups.',
+    '',
+    'Signed checkpoints (docs/evidence.md) need QRLOG_CHECKPOINT_KEY_FILE (or QRLOG_CHECKPOINT_KEY) and',
+    'QRLOG_CHECKPOINT_DIR, both outside the data directory; without them nothing is signed.',
     '',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { storageConfigShape } from './storage-config.ts';
+import { checkpointConfigShape } from './checkpoint-config.ts';
 
 /**
  * What `qrlog serve` runs with, validated once at start. Every field arrives as a string (flag or
@@ -107,6 +108,9 @@ export const serverConfigSchema = z.object({
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   ...authConfigShape,
   ...mailConfigShape,
+  ...checkpointConfigShape,
+  /** Minutes between signed checkpoints (ADR 0010); 0: only on demand. */
+  checkpointInterval: count(0, 7 * 24 * 60, 'minutes'),
 }).superRefine(checkAuthConfig);
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

@@ -43,6 +43,37 @@ export const evidenceRepository = {
       .execute();
   },
 
+  /** Every logger's newest link (chain index and hash), by serial: what a checkpoint signs. */
+  async heads(db: Kysely<Database>): Promise<{ serial: string; chainIndex: number; hash: Buffer }[]> {
+    const rows = await db
+      .selectFrom('evidence as e')
+      .innerJoin(
+        (eb) => eb.selectFrom('evidence').select(['serial', (x) => x.fn.max('chain_index').as('newest')]).groupBy('serial').as('h'),
+        (join) => join.onRef('h.serial', '=', 'e.serial').onRef('h.newest', '=', 'e.chain_index'),
+      )
+      .select(['e.serial', 'e.chain_index', 'e.hash'])
+      .orderBy('e.serial')
+      .execute();
+    return rows.map((r) => ({ serial: r.serial, chainIndex: r.chain_index, hash: r.hash }));
+  },
+
+  /** One link of a chain: its hash and arrival, or undefined when the chain has no such index. */
+  async at(db: Kysely<Database>, serial: string, chainIndex: number): Promise<{ hash: Buffer; receivedAt: number } | undefined> {
+    const row = await db
+      .selectFrom('evidence')
+      .select(['hash', 'received_at'])
+      .where('serial', '=', serial)
+      .where('chain_index', '=', chainIndex)
+      .executeTakeFirst();
+    return row ? { hash: row.hash, receivedAt: row.received_at } : undefined;
+  },
+
+  /** How many links the logger's chain holds, gaps aside: its newest index + 1, or 0. */
+  async length(db: Kysely<Database>, serial: string): Promise<number> {
+    const head = await this.head(db, serial);
+    return head === undefined ? 0 : head.chainIndex + 1;
+  },
+
   async count(db: Kysely<Database>): Promise<number> {
     const row = await db.selectFrom('evidence').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return row.n;

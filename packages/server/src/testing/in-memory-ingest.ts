@@ -55,7 +55,7 @@ export class InMemoryServices implements HttpServices {
         this.links.add(parsed.digits);
         const scanId = randomBytes(16).toString('base64url');
         this.scanLog.push({ scanId, ctx });
-        const summary = { scanId, serial: content.serial, receivedAt: ctx.receivedAt, via: ctx.via, newReadings, newByChannel: newByChannel.filter((c) => c.count > 0), knownReadings, conflicts, duplicateLink, locationAttached: false };
+        const summary = { scanId, serial: content.serial, receivedAt: ctx.receivedAt, via: ctx.via, newReadings, newByChannel: newByChannel.filter((c) => c.count > 0), knownReadings, conflicts, duplicateLink, locationAttached: false, chainIndex: this.links.size - 1 };
         this.summaries.set(scanId, summary);
         return { status: 'accepted', scanId, serial: content.serial, newReadings, knownReadings, conflicts, duplicateLink };
       } catch (e) {

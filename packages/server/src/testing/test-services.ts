@@ -10,6 +10,8 @@ export function openTestServices(t: TestDatabase, extra: Partial<OpenServicesOpt
     databaseUrl: t.config.databaseUrl,
     databaseSchema: t.config.databaseSchema,
     kek: {},
+    // No checkpoint key unless a test gives one: the environment of the test run does not count.
+    checkpoint: {},
     notice: () => undefined,
     poolSize: 3,
     ...extra,

@@ -79,6 +79,19 @@ export interface ScanSummary {
   conflicts: number;
   duplicateLink: boolean;
   locationAttached: boolean;
+  /** The link's place in the logger's evidence chain (0 for the first link ever received). */
+  chainIndex: number;
+  /** The signed receipt the scanner may keep; absent when no checkpoint key is configured. */
+  receipt?: ScanReceiptView | undefined;
+}
+
+/** A scan's receipt as the scan page shows it (core/evidence/scan-receipt.ts makes and checks it). */
+export interface ScanReceiptView {
+  /** qr1.SERIAL.INDEX.TIME.HASH.SIGNATURE: everything needed to check it, in one word. */
+  token: string;
+  keyId: string;
+  /** When the link first arrived, as its chain records it. */
+  receivedAt: Date;
 }
 
 export interface ChannelCount {

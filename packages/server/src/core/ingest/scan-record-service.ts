@@ -4,6 +4,7 @@ import { decodeSamples } from '../../storage/reading-block-codec.ts';
 import { readingBlockRepository } from '../../storage/reading-block-repository.ts';
 import { scanRepository } from '../../storage/scan-repository.ts';
 import { channelByCode } from '../readings/stored-channels.ts';
+import { receiptToken, type ScanReceipts } from '../evidence/scan-receipt.ts';
 import type { AttachLocationResult, ChannelCount, ScanLocation, ScanRecords, ScanSummary } from './ingest-contract.ts';
 
 export const DEFAULT_LOCATION_WINDOW_MS = 10 * 60_000;
@@ -14,6 +15,7 @@ export class ScanRecordService implements ScanRecords {
     private readonly db: Kysely<Database>,
     private readonly now: () => Date,
     private readonly locationWindowMs = DEFAULT_LOCATION_WINDOW_MS,
+    private readonly receipts: ScanReceipts | null = null,
   ) {}
 
   async attachLocation(scanId: string, location: ScanLocation): Promise<AttachLocationResult> {
@@ -30,6 +32,7 @@ export class ScanRecordService implements ScanRecords {
   async get(scanId: string): Promise<ScanSummary | undefined> {
     const s = await scanRepository.find(this.db, scanId);
     if (!s) return undefined;
+    const receipt = this.receipts === null ? null : await this.receipts.issue(s.serial, s.chain_index);
     return {
       scanId: s.id,
       serial: s.serial,
@@ -41,6 +44,8 @@ export class ScanRecordService implements ScanRecords {
       conflicts: s.conflicts,
       duplicateLink: s.duplicate_link === 1,
       locationAttached: s.located_at !== null,
+      chainIndex: s.chain_index,
+      ...(receipt === null ? {} : { receipt: { token: receiptToken(receipt), keyId: receipt.keyId, receivedAt: new Date(receipt.receivedAt) } }),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { ChannelCount } from '../../core/ingest/ingest-contract.ts';
+import type { ChannelCount, ScanReceiptView } from '../../core/ingest/ingest-contract.ts';
 import type { ClaimOffer, NewestReadings } from '../../core/tenancy/tenancy-scan-view.ts';
 import { escapeHtml, htmlPage, type HtmlPage } from '../../common/html-page.ts';
 
@@ -61,6 +61,9 @@ export function scanPage(scan: {
   newReadings: number;
   newByChannel: ChannelCount[];
   canAddLocation: boolean;
+  /** The link's place in the logger's evidence chain. */
+  chainIndex?: number | undefined;
+  receipt?: ScanReceiptView | undefined;
   newest?: NewestReadings[] | undefined;
   claim?: ClaimOffer | undefined;
 }): HtmlPage {
@@ -75,6 +78,7 @@ export function scanPage(scan: {
 <p class="figure">${escapeHtml(figure)}</p>
 <p>from logger <span class="serial">${escapeHtml(scan.serial)}</span></p>
 <p class="note">${escapeHtml(detail)}</p>
+${receiptHtml(scan.serial, scan.chainIndex, scan.receipt)}
 ${scan.newest === undefined ? '' : newestHtml(scan.newest)}
 ${scan.claim === undefined ? '' : claimHtml(scan.claim)}
 ${locate}
@@ -97,6 +101,22 @@ function newReadingsFigure(total: number, byChannel: ChannelCount[]): string {
     return `${first} new reading${first === '1' ? '' : 's'}${counts.length > 1 ? ` × ${counts.length} channels` : ''}`;
   }
   return `${counts.slice(0, -1).join(', ')} and ${counts.at(-1) ?? ''} new readings in ${counts.length} channels`;
+}
+
+/**
+ * The link's chain index and, when the service has a checkpoint key, the signed receipt: one
+ * word the scanner can copy and keep, and what it covers, so that it can be checked without us.
+ */
+function receiptHtml(serial: string, chainIndex: number | undefined, receipt: ScanReceiptView | undefined): string {
+  if (chainIndex === undefined) return '';
+  const place = `Evidence chain index ${String(chainIndex)} of logger ${serial}`;
+  if (receipt === undefined) return `<p class="note">${escapeHtml(place)}.</p>`;
+  const at = `${receipt.receivedAt.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return `<section aria-label="Receipt"><h2>Receipt</h2>
+<p class="note">${escapeHtml(`${place}, received ${at}.`)}</p>
+<p class="receipt" id="receipt">${escapeHtml(receipt.token)}</p>
+<p class="note">${escapeHtml(`Signed by the service (key ${receipt.keyId}) over the serial, the chain index, the link's chain hash and its arrival time. Keep it: \`qrlog verify --receipt RECEIPT --public-key FILE\` checks it, and whether the service still holds this link unchanged.`)}</p>
+</section>`;
 }
 
 /** A scan page asked for after its window closed, or never issued: says so and nothing more. */
