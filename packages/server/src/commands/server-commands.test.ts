@@ -176,7 +176,7 @@ describe.each(TEST_DATABASE_KINDS)('server commands on %s', (kind) => {
 
     const verified = await run('verify', []);
     expect(verified.code).toBe(0);
-    expect(json(verified)).toEqual({ ok: true, loggers: 2, links: 2, broken: [] });
+    expect(json(verified)).toEqual({ ok: true, loggers: 2, links: 2, broken: [], readings: { ok: true, changed: [] } });
 
     const rebuilt = await run('readings rebuild', ['--serial', a.serial]);
     expect(rebuilt.code).toBe(0);
