@@ -70,6 +70,18 @@ describe('loadServerConfig', () => {
     expect(problems(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'missing.pem')])).toEqual([`--tls-key: cannot read ${join(dir, 'missing.pem')}`]);
   });
 
+  it('takes the checkpoint settings: hourly by default, key and directory from the environment only, paths made absolute', () => {
+    expect(load([])).toMatchObject({ checkpointInterval: 60 });
+    expect(load([]).checkpointKeyFile).toBeUndefined();
+    const c = load(['--checkpoint-interval', '15'], { QRLOG_CHECKPOINT_KEY_FILE: 'keys/cp.pem', QRLOG_CHECKPOINT_DIR: '/mnt/offsite/cp' });
+    expect(c).toMatchObject({ checkpointInterval: 15, checkpointKeyFile: '/srv/keys/cp.pem', checkpointDir: '/mnt/offsite/cp' });
+    expect(load([], { QRLOG_CHECKPOINT_INTERVAL: '0' }).checkpointInterval).toBe(0);
+    const p = problems(['--checkpoint-interval', 'hourly'], { QRLOG_CHECKPOINT_KEY: 'seed-hunter2', QRLOG_CHECKPOINT_KEY_FILE: '/k.pem' }).join('\n');
+    expect(p).toContain('--checkpoint-interval / QRLOG_CHECKPOINT_INTERVAL: expected a whole number of minutes');
+    expect(p).toContain('QRLOG_CHECKPOINT_KEY: give QRLOG_CHECKPOINT_KEY or QRLOG_CHECKPOINT_KEY_FILE, not both');
+    expect(p).not.toContain('hunter2');
+  });
+
   it('answers --help', () => {
     expect(loadServerConfig(['--port', '1', '--help'], {}).help).toBe(true);
   });

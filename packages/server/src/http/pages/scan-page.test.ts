@@ -13,3 +13,14 @@ describe('scan page figure', () => {
     expect(figure(0, [])).toBe('No new readings');
   });
 });
+
+describe('scan page receipt', () => {
+  const base = { serial: 'S1', newReadings: 1, newByChannel: [{ channel: 'c0', count: 1 }], canAddLocation: false };
+  it('shows the chain index, and the receipt with what it covers when the service signs', () => {
+    expect(scanPage({ ...base, chainIndex: 4 }).html).toContain('<p class="note">Evidence chain index 4 of logger S1.</p>');
+    const html = scanPage({ ...base, chainIndex: 4, receipt: { token: 'qr1.S1.4.1.h.s', keyId: '0011223344556677', receivedAt: new Date('2026-01-02T03:04:05.678Z') } }).html;
+    expect(html).toContain('Evidence chain index 4 of logger S1, received 2026-01-02 03:04:05 UTC.');
+    expect(html).toContain('<p class="receipt" id="receipt">qr1.S1.4.1.h.s</p>');
+    expect(html).toMatch(/key 0011223344556677\) over the serial, the chain index, the link&#39;s chain hash and its arrival time/);
+  });
+});
