@@ -13,6 +13,7 @@ import { ReadingsService } from '../core/readings/readings-service.ts';
 import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
 import { SecurityEventService } from '../core/audit/security-event-service.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 
 export interface OpenServicesOptions {
@@ -53,6 +54,8 @@ export interface Services {
   /** The open database and the KEK keyring: what the sign-in layers (identity/, auth/) are built on. */
   database: DatabaseHandle;
   keyring: Keyring;
+  /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db);
   const readings = new ReadingsService(db);
+  const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -101,9 +105,11 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
+    scheduler,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       keys.forgetCached();
       await database.close();
     },
