@@ -20,6 +20,7 @@ import { ReadingsService } from '../core/readings/readings-service.ts';
 import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
 import { SecurityEventService } from '../core/audit/security-event-service.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 
 export interface OpenServicesOptions {
@@ -61,8 +62,6 @@ export interface Services {
   /** Signed checkpoints of every chain's head, written outside the database (issue 8, item 6). */
   checkpoints: CheckpointService;
   checkpointAuditor: CheckpointAuditor;
-  /** The periodic checkpoint, when a key and a directory are configured and the interval is not 0. */
-  checkpointJob: CheckpointJob | null;
   receipts: ScanReceipts;
   /** Re-derives readings from evidence and compares them with the stored ones, read-only. */
   readingsChecker: ReadingsChecker;
@@ -72,6 +71,8 @@ export interface Services {
   /** The open database and the KEK keyring: what the sign-in layers (identity/, auth/) are built on. */
   database: DatabaseHandle;
   keyring: Keyring;
+  /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -99,9 +100,12 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db);
   const readings = new ReadingsService(db);
+  const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
   const checkpoints = new CheckpointService(db, signer, checkpointConfig.checkpointDir, now);
   const receipts = new ScanReceipts(db, signer);
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MINUTES * 60_000;
+  // Signed checkpoints of every chain (ADR 0010): only with a key and a directory, and an interval.
+  if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -124,16 +128,17 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     verifier: new EvidenceVerifier(db, keys),
     checkpoints,
     checkpointAuditor: new CheckpointAuditor(db),
-    checkpointJob: checkpoints.configured && intervalMs > 0 ? new CheckpointJob(checkpoints, intervalMs) : null,
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
     tenancy: openTenancyServices(database, keyring, readings, now),
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
+    scheduler,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       keys.forgetCached();
       await database.close();
     },

@@ -96,6 +96,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
   }
 
   for (const line of banner(config, server)) io.out(line);
+  services.scheduler.start();
   if (signIn?.identity !== undefined) {
     try {
       const setup = await signIn.identity.setupLinkNotice();

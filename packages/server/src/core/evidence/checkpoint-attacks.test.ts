@@ -151,10 +151,11 @@ describe.each(TEST_DATABASE_KINDS)('signed checkpoints against database tamperin
     expect(audited).toMatchObject({ verified: 0, findings: [{ problem: expect.stringMatching(/not by the given public key/) as string }] });
   });
 
-  it('runs as the periodic job', async () => {
-    const job = services.checkpointJob;
-    expect(job).toMatchObject({ name: 'evidence-checkpoint', everyMs: 3_600_000 });
-    expect(await job?.run()).toMatch(/^checkpoint checkpoint-.*\.json: 2 logger\(s\), root [0-9a-f]{16}…$/);
+  it('runs as the scheduler\'s job \'evidence-checkpoint\', hourly', async () => {
+    expect(await services.scheduler.runNow('evidence-checkpoint')).toMatch(/^checkpoint checkpoint-.*\.json: 2 logger\(s\), root [0-9a-f]{16}…$/);
+    const [row] = (await services.scheduler.status()).filter((r) => r.name === 'evidence-checkpoint');
+    expect(row).toMatchObject({ lastOutcome: 'ok', lastMessage: expect.stringMatching(/^checkpoint /) as string });
+    expect((row?.nextRunAt ?? 0) - (row?.lastFinishedAt ?? 0)).toBe(3_600_000);
     expect(readdirSync(checkpointDir).filter((n) => n.endsWith('.json'))).toHaveLength(2);
   });
 
