@@ -128,6 +128,19 @@ describe.each(TEST_DATABASE_KINDS)('qrlog checkpoints and qrlog verify --checkpo
     expect(r.err).toMatch(/stored readings of 1 logger\(s\) differ/);
   });
 
+  it('checks checkpoints of an old and a new key, given both public keys', async () => {
+    const oldKey = join(outside, 'old.pem');
+    writeFileSync(join(outside, 'old.pub'), (await run('checkpoints keygen', ['--out', oldKey])).out);
+    writeFileSync(publicKeyFile, (await run('checkpoints keygen', ['--out', keyFile])).out);
+    expect((await run('checkpoints create', [], { QRLOG_CHECKPOINT_KEY_FILE: oldKey, QRLOG_CHECKPOINT_DIR: checkpointDir })).code).toBe(0);
+    expect((await run('checkpoints create', [], { QRLOG_CHECKPOINT_KEY_FILE: keyFile, QRLOG_CHECKPOINT_DIR: checkpointDir })).code).toBe(0);
+    const both = await run('verify', ['--checkpoints', checkpointDir, '--public-key', join(outside, 'old.pub'), '--public-key', publicKeyFile]);
+    expect(JSON.parse(both.out)).toMatchObject({ ok: true, checkpoints: { files: 2, verified: 2 } });
+    const newOnly = await run('verify', ['--checkpoints', checkpointDir, '--public-key', publicKeyFile]);
+    expect(newOnly.code).toBe(1);
+    expect(JSON.parse(newOnly.out)).toMatchObject({ checkpoints: { files: 2, verified: 1, findings: [{ problem: expect.stringMatching(/not by a given public key/) as string }] } });
+  });
+
   it('refuses --checkpoints without a public key, and a private key given as the public one', async () => {
     const r = await run('verify', ['--checkpoints', checkpointDir]);
     expect(r.code).toBe(2);

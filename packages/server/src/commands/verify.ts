@@ -8,7 +8,8 @@ const USAGE = `qrlog verify [--serial S] --data-dir DIR [--checkpoints CPDIR --p
   Recomputes each logger's evidence hash chain, re-opens every stored link with its key and
   derives the readings again from the evidence, comparing them with the stored ones.
   --checkpoints CPDIR --public-key FILE: also checks every signed checkpoint in CPDIR with the
-  public key in FILE (from qrlog checkpoints public-key, kept apart from the database) and the
+  public key in FILE (from qrlog checkpoints public-key, kept apart from the database; repeat
+  --public-key after a key change) and the
   database against them: links cut off, loggers removed, chains rewritten and recomputed.
   --receipt R --public-key FILE: checks a scan page's receipt; with a database also that the
   link it names is still there, unchanged. Without --data-dir only the signature is checked.
@@ -19,7 +20,7 @@ const OPTIONS = {
   ...DATA_DIR_OPTION,
   serial: { type: 'string' },
   checkpoints: { type: 'string' },
-  'public-key': { type: 'string' },
+  'public-key': { type: 'string', multiple: true },
   receipt: { type: 'string', multiple: true },
 } as const;
 
@@ -30,7 +31,8 @@ export const verify = command('verify', USAGE, async (argv, io) => {
   if ((v.checkpoints !== undefined || receipts.length > 0) !== (v['public-key'] !== undefined)) {
     throw usageError(v['public-key'] === undefined ? '--checkpoints and --receipt need --public-key FILE' : '--public-key goes with --checkpoints CPDIR or --receipt R');
   }
-  const key = v['public-key'] === undefined ? undefined : readCheckpointPublicKey(resolve(v['public-key']));
+  // Several --public-key after a key change: each checkpoint names the key id that signed it.
+  const key = v['public-key'] === undefined ? undefined : v['public-key'].map((f) => readCheckpointPublicKey(resolve(f)));
   const hasDataDir = v['data-dir'] !== undefined || (io.env.QRLOG_DATA_DIR ?? '') !== '';
   if (key !== undefined && receipts.length > 0 && v.checkpoints === undefined && !hasDataDir) {
     return checkReceiptsOnly(io, receipts, key);
@@ -46,7 +48,7 @@ export const verify = command('verify', USAGE, async (argv, io) => {
 async function verifyDatabase(
   io: CommandIo,
   services: Services,
-  o: { serial: string | undefined; checkpoints: string | undefined; key: CheckpointPublicKey | undefined; receipts: string[] },
+  o: { serial: string | undefined; checkpoints: string | undefined; key: CheckpointPublicKey[] | undefined; receipts: string[] },
 ): Promise<number> {
   const reports = await services.verifier.verify(o.serial);
   if (o.serial !== undefined && reports.length === 0 && o.checkpoints === undefined) {
@@ -56,7 +58,7 @@ async function verifyDatabase(
   const broken = reports.filter((r) => !r.ok);
   const readings = (await services.readingsChecker.check(o.serial)).filter((r) => !r.ok);
   const audit = o.checkpoints === undefined || o.key === undefined ? undefined : await services.checkpointAuditor.audit(o.checkpoints, o.key, o.serial);
-  const receipts = o.key === undefined ? [] : await Promise.all(o.receipts.map(async (r) => receiptResult(r, await checkReceipt(r, o.key as CheckpointPublicKey, services.database.db))));
+  const receipts = o.key === undefined ? [] : await Promise.all(o.receipts.map(async (r) => receiptResult(r, await checkReceipt(r, o.key as CheckpointPublicKey[], services.database.db))));
   const badReceipts = receipts.filter((r) => !r.ok);
   const findings = audit?.findings ?? [];
   const ok = broken.length === 0 && readings.length === 0 && findings.length === 0 && badReceipts.length === 0;
@@ -88,7 +90,7 @@ async function verifyDatabase(
   return ok ? 0 : 1;
 }
 
-async function checkReceiptsOnly(io: CommandIo, tokens: string[], key: CheckpointPublicKey): Promise<number> {
+async function checkReceiptsOnly(io: CommandIo, tokens: string[], key: CheckpointPublicKey[]): Promise<number> {
   const receipts = await Promise.all(tokens.map(async (r) => receiptResult(r, await checkReceipt(r, key, null))));
   const ok = receipts.every((r) => r.ok);
   printJson(io, { ok, receipts });

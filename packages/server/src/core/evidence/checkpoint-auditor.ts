@@ -36,7 +36,9 @@ export interface CheckpointAudit {
 export class CheckpointAuditor {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async audit(dir: string, key: CheckpointPublicKey, serial?: string): Promise<CheckpointAudit> {
+  /** `keys`: one public key, or several after a key change (each checkpoint names its key id). */
+  async audit(dir: string, keys: CheckpointPublicKey | readonly CheckpointPublicKey[], serial?: string): Promise<CheckpointAudit> {
+    const byId = new Map((Array.isArray(keys) ? keys : [keys]).map((k: CheckpointPublicKey) => [k.keyId, k]));
     const names = listCheckpointFiles(dir);
     const audit: CheckpointAudit = { files: names.length, verified: 0, newestIssuedAt: null, findings: [] };
     if (names.length === 0) audit.findings.push({ checkpoint: dir, problem: 'no checkpoint files (checkpoint-*.json) in the directory' });
@@ -58,8 +60,9 @@ export class CheckpointAuditor {
         continue;
       }
       const c = parsed.checkpoint;
-      if (c.keyId !== key.keyId) {
-        audit.findings.push({ checkpoint: name, problem: `signed by key ${c.keyId}, not by the given public key ${key.keyId}` });
+      const key = byId.get(c.keyId);
+      if (key === undefined) {
+        audit.findings.push({ checkpoint: name, problem: `signed by key ${c.keyId}, not by a given public key (${[...byId.keys()].join(', ')})` });
         continue;
       }
       if (!key.verify(signedStatement(c), Buffer.from(c.signature, 'base64'))) {

@@ -78,11 +78,15 @@ export class ScanReceipts {
  * Checks a receipt token's signature with the public key and, given a database, that the chain
  * there still holds that link with that hash at that place (null: not looked up).
  */
-export async function checkReceipt(token: string, key: CheckpointPublicKey, db: Kysely<Database> | null): Promise<ReceiptCheck> {
-  const receipt = parseReceiptToken(token, key.keyId);
-  if (receipt === null) return { ok: false, problem: 'not a receipt (qr1.SERIAL.INDEX.TIME.HASH.SIGNATURE)' };
-  if (!key.verify(receiptStatement(receipt), receipt.signature)) {
-    return { ok: false, problem: 'the signature does not verify with the given public key: the receipt was changed, or another key signed it', receipt };
+export async function checkReceipt(token: string, keys: CheckpointPublicKey | readonly CheckpointPublicKey[], db: Kysely<Database> | null): Promise<ReceiptCheck> {
+  const candidates: readonly CheckpointPublicKey[] = Array.isArray(keys) ? keys : [keys as CheckpointPublicKey];
+  const parsed = candidates.map((k) => ({ key: k, receipt: parseReceiptToken(token, k.keyId) }));
+  const first = parsed[0]?.receipt ?? null;
+  if (first === null) return { ok: false, problem: 'not a receipt (qr1.SERIAL.INDEX.TIME.HASH.SIGNATURE)' };
+  // The token does not name its key (the statement does): the key whose statement verifies signed it.
+  const receipt = parsed.map((p) => p.receipt).find((r): r is ScanReceipt => r !== null && candidates.some((k) => k.keyId === r.keyId && k.verify(receiptStatement(r), r.signature)));
+  if (receipt === undefined) {
+    return { ok: false, problem: 'the signature does not verify with the given public key(s): the receipt was changed, or another key signed it', receipt: first };
   }
   if (db === null) return { ok: true, receipt, inDatabase: null };
   const stored = await evidenceRepository.at(db, receipt.serial, receipt.chainIndex);
