@@ -43,6 +43,7 @@ describe.each(ENGINES)('signed checkpoints and scan receipts from a real qrlog s
 
   // Each `qrlog` run starts Node with tsx: seconds apiece on a busy machine.
   it('shows the chain index and a receipt that the public key alone checks', { timeout: 240_000 }, async () => {
+    expect(server.output()).toMatch(new RegExp(`^qrlog: signed checkpoints every 60 min to ${join(outside, 'checkpoints')} \\(key [0-9a-f]{16}\\)$`, 'm'));
     await get(linkPath(windowLink(key, { firstSeq: 0, count: 50 })));
     const answer = await get(linkPath(windowLink(key, { firstSeq: 50, count: 50 })));
     expect(answer.status).toBe(303);

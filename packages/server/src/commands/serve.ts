@@ -96,6 +96,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
   }
 
   for (const line of banner(config, server)) io.out(line);
+  io.out(`qrlog: ${services.checkpoints.describe(config.checkpointInterval)}`);
   services.scheduler.start();
   if (signIn?.identity !== undefined) {
     try {

@@ -30,6 +30,14 @@ export class CheckpointService {
     return this.signer !== null && this.dir !== undefined;
   }
 
+  /** One line for the start banner: where checkpoints go and which key signs them, or why none are made. */
+  describe(intervalMinutes: number): string {
+    if (this.signer === null) return 'signed checkpoints off: no QRLOG_CHECKPOINT_KEY_FILE / QRLOG_CHECKPOINT_KEY (docs/evidence.md)';
+    if (this.dir === undefined) return `signed checkpoints off: no QRLOG_CHECKPOINT_DIR (key ${this.signer.keyId} signs scan receipts)`;
+    const when = intervalMinutes > 0 ? `every ${String(intervalMinutes)} min` : 'on demand only';
+    return `signed checkpoints ${when} to ${this.dir} (key ${this.signer.keyId})`;
+  }
+
   async create(): Promise<WrittenCheckpoint> {
     const signer = this.signer;
     const dir = this.dir;
