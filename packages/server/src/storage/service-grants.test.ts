@@ -66,6 +66,8 @@ describe.runIf(postgresAvailable)('the service role\'s grants on PostgreSQL', ()
     // As a restore leaves it: the tables back, the role's grants gone.
     await sql.raw(`revoke all on all tables in schema ${a.config.databaseSchema ?? ''} from ${a.serviceRole ?? ''}`).execute(owner.db);
     await expect(insertLogger(service, 'AA01')).rejects.toThrow(/permission denied/);
+    // A grant an old migration recorded on a table a later one dropped does not stop the others.
+    await sql`insert into service_grants (grant_text) values ('select on a_table_since_dropped')`.execute(owner.db);
     await applyServiceGrants(owner.db);
     await insertLogger(service, 'AA01');
     await expect(service.db.deleteFrom('evidence').execute()).rejects.toThrow(/permission denied/);

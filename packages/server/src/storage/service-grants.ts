@@ -46,15 +46,21 @@ export async function applyServiceGrants<DB>(db: Kysely<DB>): Promise<void> {
     const recorded = table[0]?.found === true
       ? (await sql<{ grant_text: string }>`select grant_text from service_grants order by grant_text`.execute(trx)).rows.map((r) => r.grant_text)
       : [];
-    await grantAll(trx, recorded);
+    await grantAll(trx, recorded, { skipVanished: true });
   });
 }
 
-async function grantAll<DB>(trx: Kysely<DB>, grants: readonly string[]): Promise<void> {
+/** `skipVanished`: a grant recorded by an old migration may name a table or column a later one dropped. */
+async function grantAll<DB>(trx: Kysely<DB>, grants: readonly string[], options: { skipVanished?: boolean } = {}): Promise<void> {
   const role = await serviceRoleOf(trx);
   if (role === undefined) return;
   await sql.raw(`do $$ begin execute format('grant usage on schema %I to ${role}', current_schema()); end $$`).execute(trx);
-  for (const g of grants) await sql.raw(`grant ${g} to ${role}`).execute(trx);
+  for (const g of grants) {
+    const statement = `grant ${g} to ${role}`;
+    await sql
+      .raw(options.skipVanished === true ? `do $$ begin ${statement}; exception when undefined_table or undefined_column then null; end $$` : statement)
+      .execute(trx);
+  }
   // New serial columns need their sequences; identity columns do not, but this costs nothing.
   await sql.raw(`do $$ begin execute format('grant usage on all sequences in schema %I to ${role}', current_schema()); end $$`).execute(trx);
 }
