@@ -24,8 +24,8 @@ function trustingFetch(ca: string): (request: Request) => Promise<Response> {
  * only calls to the API are the client's own, typed by the document the service serves.
  */
 describe.each(ENGINES)('the generated API client against a real qrlog serve process (%s)', (engine) => {
-  let store: ServerStore;
-  let server: ServerProcess;
+  let store: ServerStore | undefined;
+  let server: ServerProcess | undefined;
   let origin: string;
   let fetch: (request: Request) => Promise<Response>;
   let logger: LoggerKey;
@@ -33,19 +33,19 @@ describe.each(ENGINES)('the generated API client against a real qrlog serve proc
   let anonymous: QrlogClient;
 
   beforeAll(async () => {
-    store = await createServerStore(engine);
+    const { dataDir, databaseUrl } = (store = await createServerStore(engine));
     [logger] = (await provisionLoggers(store, 1)) as [LoggerKey];
     // The operator's acts, as commands on the host: an organization, the logger claimed into it, an API key.
-    const env = { DATABASE_URL: store.databaseUrl };
-    const org = json<{ id: string }>(qrlog(['orgs', 'create', '--name', 'Cold Chain Ltd', '--data-dir', store.dataDir], { env }));
-    json<unknown>(qrlog(['loggers', 'claim', '--org', org.id, '--serial', logger.serial, '--data-dir', store.dataDir], { env }));
-    apiKey = json<{ id: string; secret: string }>(qrlog(['api-keys', 'create', '--org', org.id, '--scope', 'read', '--data-dir', store.dataDir], { env }));
+    const env = { DATABASE_URL: databaseUrl };
+    const org = json<{ id: string }>(qrlog(['orgs', 'create', '--name', 'Cold Chain Ltd', '--data-dir', dataDir], { env }));
+    json<unknown>(qrlog(['loggers', 'claim', '--org', org.id, '--serial', logger.serial, '--data-dir', dataDir], { env }));
+    apiKey = json<{ id: string; secret: string }>(qrlog(['api-keys', 'create', '--org', org.id, '--scope', 'read', '--data-dir', dataDir], { env }));
 
     // No --public-url: the document names the origin each request reached.
     const port = await freePort();
-    server = await startServerProcess({ dataDir: store.dataDir, args: ['--port', String(port)], env });
+    const started = (server = await startServerProcess({ dataDir, args: ['--port', String(port)], env }));
     origin = `https://localhost:${String(port)}`;
-    fetch = trustingFetch(server.ca);
+    fetch = trustingFetch(started.ca);
     anonymous = createQrlogClient(origin, { fetch });
   }, 120_000);
 

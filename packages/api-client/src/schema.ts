@@ -2764,7 +2764,10 @@ export interface operations {
                             readings: {
                                 /** @description Sequence number from the start of its session */
                                 seq: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC
+                                 */
                                 t: string;
                                 /** @description The value; null for a gap or a sensor fault (see status) */
                                 v: number | null;
