@@ -30,12 +30,15 @@ export interface OpenServicesOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL schema to work in (tests; default: the server's search_path). */
   databaseSchema?: string | undefined;
+  /** PostgreSQL: the running service's own login and its role's name (ADR 11; default: see DatabaseConfig). */
+  databaseServiceUrl?: string | undefined;
+  databaseServiceRole?: string | undefined;
   /** Where the KEKs come from; default: QRLOG_KEK / QRLOG_KEK_LABEL / QRLOG_KEK_FILE from the environment. */
   kek?: KekConfig;
   now?: () => Date;
   /** Operator notices (e.g. "created a new KEK file"); default: stderr. */
   notice?: (message: string) => void;
-  /** 'owner' keeps the database login's own rights (needed by readings rebuild on PostgreSQL). */
+  /** 'owner' keeps the owner's connection (readings rebuild on PostgreSQL); 'service' logs in as the service role. */
   as?: 'service' | 'owner';
   sqliteSynchronous?: DatabaseConfig['sqliteSynchronous'];
   poolSize?: number;
@@ -91,6 +94,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       dataDir: options.dataDir,
       databaseUrl: options.databaseUrl,
       databaseSchema: options.databaseSchema,
+      databaseServiceUrl: options.databaseServiceUrl,
+      databaseServiceRole: options.databaseServiceRole,
       sqliteSynchronous: options.sqliteSynchronous,
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     },

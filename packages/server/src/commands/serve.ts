@@ -57,6 +57,8 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       dataDir: config.dataDir,
       databaseUrl: config.databaseUrl,
       databaseSchema: config.databaseSchema,
+      databaseServiceUrl: config.databaseServiceUrl,
+      databaseServiceRole: config.databaseServiceRole,
       kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
       locationWindowMs: config.locationWindow * 1000,
       checkpoint: { checkpointKey: config.checkpointKey, checkpointKeyFile: config.checkpointKeyFile, checkpointDir: config.checkpointDir },

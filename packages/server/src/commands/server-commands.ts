@@ -2,6 +2,7 @@ import { apiKeysCreate } from './api-keys-create.ts';
 import { checkpointsCreate } from './checkpoints-create.ts';
 import { checkpointsKeygen } from './checkpoints-keygen.ts';
 import { checkpointsPublicKey } from './checkpoints-public-key.ts';
+import { dbMigrate } from './db-migrate.ts';
 import type { ServerCommand } from './command-io.ts';
 import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
@@ -30,4 +31,5 @@ export const serverCommands: Record<string, ServerCommand> = {
   'loggers claim': loggersClaim,
   'api-keys create': apiKeysCreate,
   'operators setup-link': operatorsSetupLink,
+  'db migrate': dbMigrate,
 };

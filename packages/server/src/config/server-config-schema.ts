@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { storageConfigShape } from './storage-config.ts';
+import { checkStorageConfig, storageConfigShape } from './storage-config.ts';
 import { checkpointConfigShape } from './checkpoint-config.ts';
 
 /**
@@ -111,6 +111,6 @@ export const serverConfigSchema = z.object({
   ...checkpointConfigShape,
   /** Minutes between signed checkpoints (ADR 0010); 0: only on demand. */
   checkpointInterval: count(0, 7 * 24 * 60, 'minutes'),
-}).superRefine(checkAuthConfig);
+}).superRefine(checkAuthConfig).superRefine(checkStorageConfig);
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
