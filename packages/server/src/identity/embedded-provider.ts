@@ -18,6 +18,9 @@ export interface EmbeddedProviderOptions {
   onServerError?: (error: unknown) => void;
 }
 
+/** The provider's session cookie: it signs a browser in again without a password while it lives. */
+export const PROVIDER_SESSION_COOKIE = 'qrlog_op_session';
+
 /** The web app authenticates at the token endpoint as openid-client does by default. */
 export const WEB_CLIENT_AUTH_METHOD = 'client_secret_post';
 
@@ -66,7 +69,7 @@ export function createEmbeddedProvider(o: EmbeddedProviderOptions): Provider {
     jwks: { keys: o.secrets.signingKeys },
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
     cookies: {
-      names: { session: 'qrlog_op_session', interaction: 'qrlog_op_interaction', resume: 'qrlog_op_resume' },
+      names: { session: PROVIDER_SESSION_COOKIE, interaction: 'qrlog_op_interaction', resume: 'qrlog_op_resume' },
       long: cookieOptions,
       short: cookieOptions,
       keys: o.secrets.cookieKeys,

@@ -7,10 +7,11 @@ import type { EnrolmentView, TotpEnrolment } from './totp-enrolment.ts';
 /** Where a sign-in stands after a form: done, a code to ask for, an authenticator to set up, refused, or start again. */
 export type SignInOutcome =
   | { status: 'signed-in'; userId: string; amr: string[] }
-  | { status: 'code'; step: string }
+  /** `guarded`: asked whatever the password was (LocalAccounts.PasswordCheck); the page says why. */
+  | { status: 'code'; step: string; guarded?: boolean }
   | { status: 'enrol'; view: EnrolmentView; required: boolean; error?: string }
   | { status: 'restart'; message: string }
-  | (FlowRefusal & { step?: string });
+  | (FlowRefusal & { step?: string; guarded?: boolean });
 
 /** The new app's code did not match: nothing about accounts to hide here, so say what to do. */
 export const WRONG_NEW_CODE = 'That code does not match. Enter the code the app shows now (it changes every 30 seconds).';
@@ -31,9 +32,14 @@ export class SignInFlow {
   ) {}
 
   async password(email: string, password: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
-    const known = await this.accounts.checkPassword(email, password, sourceAddress);
-    if (known === null) return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
-    const { user, account } = known;
+    const check = await this.accounts.checkPassword(email, password, sourceAddress);
+    if (check.status === 'wrong') return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
+    if (check.status === 'guarded') {
+      // The same next page for a right and a wrong password, a known and an unknown address.
+      const step = await this.steps.issue(check.known?.user.id ?? null, { purpose: 'code', interaction, guarded: { passwordOk: check.passwordOk } });
+      return { status: 'code', step, guarded: true };
+    }
+    const { user, account } = check.known;
     if (account.totp_enabled === 1) return { status: 'code', step: await this.steps.issue(user.id, { purpose: 'code', interaction }) };
     if (requiresSecondFactor(user)) return { status: 'enrol', view: await this.enrolment.start(user, interaction), required: true };
     await this.accounts.signedIn(user.id);
@@ -42,12 +48,17 @@ export class SignInFlow {
 
   async code(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
     const step = await this.steps.find(stepToken, 'code', interaction);
-    const user = step === undefined ? undefined : await this.activeUser(step.userId);
+    if (step === undefined) return { status: 'restart', message: RESTART };
+    const user = step.userId === null ? undefined : await this.activeUser(step.userId);
     const account = user === undefined ? undefined : await this.accounts.find(user.id);
-    if (step === undefined || user === undefined || account === undefined) return { status: 'restart', message: RESTART };
-    if (!(await this.accounts.checkCode({ user, account }, code, sourceAddress))) {
+    const known = user === undefined || account === undefined ? null : { user, account };
+    if (step.userId !== null && known === null) return { status: 'restart', message: RESTART };
+    const guarded = step.detail.guarded;
+    const passed =
+      guarded === undefined ? known !== null && (await this.accounts.checkCode(known, code, sourceAddress)) : await this.accounts.checkGuardedCode(known, guarded.passwordOk, code, sourceAddress);
+    if (!passed || user === undefined) {
       if (!(await this.steps.wrongCode(step))) return { status: 'restart', message: RESTART };
-      return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken };
+      return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken, ...(guarded === undefined ? {} : { guarded: true }) };
     }
     if (!(await this.steps.consume(step))) return { status: 'restart', message: RESTART };
     await this.accounts.signedIn(user.id);
