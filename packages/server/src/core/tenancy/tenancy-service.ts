@@ -4,6 +4,8 @@ import type { Database } from '../../storage/database-schema.ts';
 import type { ShareAccess, UserRole } from '../../storage/identity-schema.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
 import { loggerRepository } from '../../storage/logger-repository.ts';
+import { oidcPayloadRepository } from '../../storage/oidc-payload-repository.ts';
+import { webSessionRepository } from '../../storage/web-session-repository.ts';
 import { organizationRepository, type OrganizationRow, type TeamRow } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
 import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
@@ -157,12 +159,18 @@ export class TenancyService {
     });
   }
 
-  /** Takes a member out of the organization (and its teams); their account stays, disabled. */
+  /**
+   * Takes a member out of the organization (and its teams); their account stays, disabled. Their
+   * sessions end with it: the web app's, and the embedded provider's (which would otherwise
+   * outlive the user and sign a browser in again).
+   */
   async removeMember(orgId: string, userId: string, as: ActingAs): Promise<void> {
     await this.database.writeTransaction(async (trx) => {
       const user = await this.memberOf(trx, orgId, userId);
       if (user.role === 'admin' && user.status === 'active') await this.keepAnAdmin(trx, orgId);
       await userRepository.removeFromOrg(trx, userId, orgId);
+      await webSessionRepository.deleteForUser(trx, userId);
+      await oidcPayloadRepository.deleteForAccount(trx, userId);
       await this.record(trx, as, AUDIT_ACTIONS.memberRemoved, orgId, { kind: 'user', id: userId }, { role: user.role });
     });
   }
