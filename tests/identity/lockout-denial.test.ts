@@ -19,6 +19,8 @@ function normalized(html: string): string {
 interface Attempt {
   /** The answer to the password form. */
   afterPassword: Page;
+  /** The last page shown when not signed in. */
+  last: Page;
   /** Reached the client's callback with a code that redeems: signed in. */
   signedIn: boolean;
   sub?: string;
@@ -37,9 +39,9 @@ async function attempt(server: IdentityServer, rp: RelyingParty, source: string,
     page = await browser.post(form.action, { ...form.fields, code });
   }
   const done = await browser.follow(page, (url) => url.startsWith(rp.redirectUri));
-  if (done.stoppedAt === null) return { afterPassword, signedIn: false };
+  if (done.stoppedAt === null) return { afterPassword, last: done.page, signedIn: false };
   const tokens = await redeem(rp, done.stoppedAt, started);
-  return { afterPassword, signedIn: true, sub: tokens.claims()!.sub };
+  return { afterPassword, last: done.page, signedIn: true, sub: tokens.claims()!.sub };
 }
 
 /** An attacker who keeps guessing from one address, past every free failure of the account and the address. */
@@ -85,6 +87,10 @@ describe.each(TEST_DATABASE_KINDS)('wrong guesses slow an attacker but never loc
     expect(normalized(rightPassword.afterPassword.body)).toBe(normalized(wrongPassword.afterPassword.body));
     // …and a right code after a wrong password does not open it either.
     expect((await attempt(server, rp, ATTACKER, email, 'not the password', codeFor(secret!))).signedIn).toBe(false);
+    // Under the backoff a wrong code costs the password again: back to the password form, not another code.
+    const wrongCode = await attempt(server, rp, ATTACKER, email, 'the admin password', '123456');
+    expect(wrongCode.last.status).toBe(401);
+    expect(wrongCode.last.body).toContain('name="password"');
     expect(pages.every((p) => p.status !== 500)).toBe(true);
 
     const owner = await attempt(server, rp, OWNER, email, 'the admin password', codeFor(secret!));
@@ -121,12 +127,15 @@ describe.each(TEST_DATABASE_KINDS)('wrong guesses slow an attacker but never loc
     expect(signedIn.sub).toBe(user.id);
   });
 
-  it('keeps refusing the attacker who guesses from one address, and audits every failure', async () => {
+  it('audits an attacker\'s failures until the address backs off, and each backoff of the account: the log does not grow at the attacker\'s will', async () => {
+    const source = '127.0.0.60';
     const email = `target-${kind}@example.com`;
     const { user } = await activeUser(server, { email, password: 'the right password', role: 'admin', totp: true });
-    await attack(server, rp, email, 8);
+    for (let i = 0; i < 30; i++) expect((await attempt(server, rp, source, email, `guess ${String(i)}`, '000000')).signedIn).toBe(false);
     const audit = await server.audit.list({ limit: 500 });
-    const failures = audit.filter((r) => r.action === 'auth.sign-in-failed' && r.target?.id === user.id && r.sourceAddress === ATTACKER);
-    expect(failures.length).toBeGreaterThanOrEqual(8);
+    const failures = audit.filter((r) => r.action === 'auth.sign-in-failed' && r.target?.id === user.id && r.sourceAddress === source);
+    // Ten free failures of the address (five wrong passwords, then password and code under the account's backoff).
+    expect(failures).toHaveLength(10);
+    expect(audit.filter((r) => r.action === 'account.locked' && r.target?.id === user.id)).toHaveLength(1);
   });
 });

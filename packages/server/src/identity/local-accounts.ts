@@ -92,7 +92,8 @@ export class LocalAccounts {
       const guarded = sourceGuarded || this.throttles.strangers.waitMs(email) > 0;
       this.throttles.strangers.recordFailure(email);
       this.throttles.sources.recordFailure(sourceAddress);
-      await this.audit.record({
+      // A source under a backoff is not audited attempt by attempt: it cannot grow the log at will.
+      if (!sourceGuarded) await this.audit.record({
         actor: { kind: 'anonymous' },
         action: AUDIT_ACTIONS.signInFailed,
         orgId: user?.orgId ?? null,
@@ -226,8 +227,10 @@ export class LocalAccounts {
   /** One more failure of the account and the source; a backoff (audited) once there were too many. */
   private async countFailure(known: KnownAccount, reason: string, sourceAddress: string): Promise<void> {
     const { user, account } = known;
+    const sourceBackedOff = this.throttles.sources.waitMs(sourceAddress) > 0;
     this.throttles.sources.recordFailure(sourceAddress);
-    await this.audit.record({
+    // Audited until the source's backoff starts (each lock of the account is audited anyway).
+    if (!sourceBackedOff) await this.audit.record({
       actor: { kind: 'anonymous' },
       action: AUDIT_ACTIONS.signInFailed,
       orgId: user.orgId,

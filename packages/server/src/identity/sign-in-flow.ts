@@ -11,7 +11,7 @@ export type SignInOutcome =
   | { status: 'code'; step: string; guarded?: boolean }
   | { status: 'enrol'; view: EnrolmentView; required: boolean; error?: string }
   | { status: 'restart'; message: string }
-  | (FlowRefusal & { step?: string; guarded?: boolean });
+  | (FlowRefusal & { step?: string });
 
 /** The new app's code did not match: nothing about accounts to hide here, so say what to do. */
 export const WRONG_NEW_CODE = 'That code does not match. Enter the code the app shows now (it changes every 30 seconds).';
@@ -57,8 +57,13 @@ export class SignInFlow {
     const passed =
       guarded === undefined ? known !== null && (await this.accounts.checkCode(known, code, sourceAddress)) : await this.accounts.checkGuardedCode(known, guarded.passwordOk, code, sourceAddress);
     if (!passed || user === undefined) {
+      // Under a backoff a step has one try: each guess at the code costs a password (and its form post) again.
+      if (guarded !== undefined) {
+        await this.steps.consume(step);
+        return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
+      }
       if (!(await this.steps.wrongCode(step))) return { status: 'restart', message: RESTART };
-      return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken, ...(guarded === undefined ? {} : { guarded: true }) };
+      return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken };
     }
     if (!(await this.steps.consume(step))) return { status: 'restart', message: RESTART };
     await this.accounts.signedIn(user.id);

@@ -127,7 +127,7 @@ async function answer(
     case 'restart':
       return sendPage(reply, loginPage({ action: `${here}/login`, csrf: csrf(), error: outcome.message }), 400);
     case 'refused':
-      if (outcome.step !== undefined) return sendPage(reply, codePage({ action: `${here}/code`, csrf: csrf(), step: outcome.step, error: outcome.message, guarded: outcome.guarded === true }), 401);
+      if (outcome.step !== undefined) return sendPage(reply, codePage({ action: `${here}/code`, csrf: csrf(), step: outcome.step, error: outcome.message }), 401);
       return sendPage(reply, loginPage({ action: `${here}/login`, csrf: csrf(), email, error: outcome.message }), 401);
   }
 }
