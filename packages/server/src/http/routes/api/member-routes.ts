@@ -27,6 +27,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.read', target: 'organization' } },
       schema: {
         tags: ['members'],
+        operationId: 'listMembers',
         summary: 'Members of an organization, by id',
         params: ORG_PARAMS,
         querystring: PAGE_QUERY,
@@ -48,6 +49,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'organization' } },
       schema: {
         tags: ['members'],
+        operationId: 'inviteMember',
         summary: 'Invite a member: creates the invited user and sends the invitation',
         description:
           'The answer concerns this organization only: an address that has an account elsewhere gets the same answer as a new one (its owner is told by mail, nothing is created here).',
@@ -94,6 +96,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'member' } },
       schema: {
         tags: ['members'],
+        operationId: 'changeMemberRole',
         summary: 'Change a member\u2019s role (an organization keeps at least one admin)',
         params: memberParams,
         body: z.strictObject({ role: ROLE }),
@@ -113,6 +116,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'member' } },
       schema: {
         tags: ['members'],
+        operationId: 'removeMember',
         summary: 'Remove a member from the organization (the account stays, disabled)',
         params: memberParams,
         response: { 204: NO_CONTENT, 409: ERROR, ...ERRORS },
