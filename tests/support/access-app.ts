@@ -73,7 +73,10 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
   const mailer: InvitationMailer = options.mailer ?? {
     sendInvitation(user, context) {
       invitations.push({ user, organizationName: context?.organizationName ?? '' });
-      return Promise.resolve();
+      return Promise.resolve(true);
+    },
+    sendInvitationNotice() {
+      return Promise.resolve(true);
     },
   };
   const app = buildApp({

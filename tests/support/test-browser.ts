@@ -32,6 +32,14 @@ export class TestBrowser {
 
   /** Headers added to every request, as a proxy in front of the service adds them. */
   private added: Record<string, string> = {};
+  /** The address requests come from (default: the system's choice, 127.0.0.1). */
+  private localAddress: string | undefined;
+
+  /** From now on, connect from `address` (any of 127.0.0.0/8): another source, as the service sees it. */
+  from(address: string): this {
+    this.localAddress = address;
+    return this;
+  }
 
   /** From now on, talk to the instance listening on `port` (same origin, same cookies): a load balancer's choice. */
   via(port: number, proxyHeaders: Record<string, string> = {}): this {
@@ -82,6 +90,7 @@ export class TestBrowser {
       method,
       headers: { ...(cookie === '' ? {} : { cookie }), ...this.added, ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
       ...(body === undefined ? {} : { body }),
+      ...(this.localAddress === undefined ? {} : { localAddress: this.localAddress }),
     });
     this.store(answer.headers['set-cookie'] ?? [], url.pathname);
     return { ...answer, url: url.toString() };

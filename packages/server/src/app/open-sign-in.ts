@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createAuthLayer, type AuthLayer } from '../auth/auth-layer.ts';
+import { readCookie, SESSION_COOKIE } from '../auth/session-cookie.ts';
 import { resolveAuthSettings, type AuthSettingsInput } from '../auth/auth-settings.ts';
 import type { ServerConfig } from '../config/server-config-schema.ts';
 import type { SignIn } from '../http/start-server.ts';
@@ -34,6 +35,8 @@ export interface SignInOptions {
  */
 export async function openSignIn(services: Services, o: SignInOptions): Promise<OpenedSignIn> {
   const { users, audit, apiKeys, authKeys } = services.tenancy;
+  // Made after the provider (it needs the provider's client); the provider ends its sessions on a new password.
+  let auth: AuthLayer | undefined;
   const identity =
     o.settings.oidcIssuer === undefined
       ? await openEmbeddedIdentity({
@@ -43,6 +46,12 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
           users,
           audit,
           notice: o.notice,
+          webSessions: {
+            endForUser: (userId, current) => {
+              if (auth === undefined) return Promise.resolve(0);
+              return auth.sessions.endAllForUser(userId, current === null ? undefined : readCookie(current, SESSION_COOKIE));
+            },
+          },
           ...(o.onError === undefined ? {} : { onError: o.onError }),
           ...o.embedded,
         })
@@ -54,7 +63,7 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
       embeddedClient: identity?.embeddedClientCredentials(),
       serviceCertificate: o.serviceCertificate,
     });
-    const auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
+    auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
     return {
       auth,
       identity,

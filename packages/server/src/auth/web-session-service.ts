@@ -88,9 +88,13 @@ export class WebSessionService {
     return row === undefined ? undefined : toSession(row);
   }
 
-  /** Ends every session of a user (disabled, removed): takes effect on their next request. */
-  endAllForUser(userId: string): Promise<number> {
-    return webSessionRepository.deleteForUser(this.db, userId);
+  /**
+   * Ends every session of a user (password reset or change, removal): takes effect on their next
+   * request. `keepId`: the cookie's id of a session that stays (the one a password was changed in).
+   */
+  endAllForUser(userId: string, keepId?: string): Promise<number> {
+    const keep = keepId !== undefined && SECRET_ID_PATTERN.test(keepId) ? secretIdDigest('web-session', keepId) : undefined;
+    return webSessionRepository.deleteForUser(this.db, userId, keep);
   }
 
   private async sweep(now: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { RateLimiter } from '../common/rate-limiter.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
@@ -11,6 +12,7 @@ import type { AccountTokens } from './account-tokens.ts';
 import { ACCOUNT_AUDIT, requiresSecondFactor, type LocalAccounts } from './local-accounts.ts';
 import { passwordProblem, type PasswordHasher } from './password-hasher.ts';
 import type { EnrolmentView, TotpEnrolment } from './totp-enrolment.ts';
+import type { EndedSessions, UserSessions } from './user-sessions.ts';
 
 /** A refusal to show on the form. `credentials`: it counts as a failed sign-in of the source address. */
 export interface FlowRefusal {
@@ -19,8 +21,11 @@ export interface FlowRefusal {
   credentials: boolean;
 }
 
-/** `required`: the account must have an authenticator (admins, operators); else the user chose to add one. */
-export type FlowResult = { status: 'done' } | { status: 'enrol'; view: EnrolmentView; required: boolean } | FlowRefusal;
+/**
+ * `required`: the account must have an authenticator (admins, operators); else the user chose to
+ * add one. `ended`: the sessions a new password ended (reset, change).
+ */
+export type FlowResult = { status: 'done'; ended?: EndedSessions } | { status: 'enrol'; view: EnrolmentView; required: boolean } | FlowRefusal;
 
 /** The one answer to wrong credentials, whatever was wrong: nothing to learn about accounts from it. */
 export const BAD_CREDENTIALS = 'That did not work: check the email address, password and code. After several tries, wait a few minutes.';
@@ -37,6 +42,7 @@ export interface AccountFlowDeps {
   hasher: PasswordHasher;
   mailer: AccountMailer;
   enrolment: TotpEnrolment;
+  sessions: UserSessions;
   nowMs?: () => number;
 }
 
@@ -79,14 +85,17 @@ export class AccountFlows {
     if (live === undefined || user?.status !== 'active' || account === undefined) return refused(LINK_DEAD);
     const problem = newPasswordProblem(f.password, f.password2, user.email);
     if (problem !== null) return refused(problem);
-    // A reset link replaces the password, not the second factor: whoever reads the mail still needs the app.
+    // A reset link replaces the password, not the second factor: whoever reads the mail still needs
+    // the app. Sign-in backoffs do not apply: the link and the code are the owner's way back in.
     if (account.totp_enabled === 1 && !(await this.d.accounts.checkCode({ user, account }, f.code, sourceAddress))) return refused(BAD_CREDENTIALS, true);
     const hash = await this.d.hasher.hash(f.password);
     const done = await this.d.database.writeTransaction(async (trx) => {
       if (!(await this.d.tokens.consume('reset', live, trx))) return false;
       return this.d.accounts.setPassword(user, hash, { action: ACCOUNT_AUDIT.passwordReset, actor: { kind: 'user', id: user.id }, sourceAddress }, trx);
     });
-    return done ? { status: 'done' } : refused(LINK_DEAD);
+    if (!done) return refused(LINK_DEAD);
+    // Whoever knew the old password (or held a session made with it) is out, everywhere.
+    return { status: 'done', ended: await this.d.sessions.endAll(user.id, null) };
   }
 
   async acceptInvitation(f: { token: string; password: string; password2: string }, sourceAddress: string): Promise<FlowResult> {
@@ -145,24 +154,28 @@ export class AccountFlows {
     return { status: 'enrol', view: await this.d.enrolment.start({ ...user, status: 'active' }, null), required: true };
   }
 
-  async changePassword(f: { email: string; current: string; code: string; password: string; password2: string }, sourceAddress: string): Promise<FlowResult> {
-    const known = await this.d.accounts.checkPassword(f.email, f.current, sourceAddress);
+  /** `current`: the request it was made in; the sessions of its browser stay, every other one ends. */
+  async changePassword(
+    f: { email: string; current: string; code: string; password: string; password2: string },
+    sourceAddress: string,
+    current: FastifyRequest | null,
+  ): Promise<FlowResult> {
+    const known = await this.d.accounts.checkPasswordAndCode(f.email, f.current, f.code, sourceAddress);
     if (known === null) return refused(BAD_CREDENTIALS, true);
-    if (known.account.totp_enabled === 1 && !(await this.d.accounts.checkCode(known, f.code, sourceAddress))) return refused(BAD_CREDENTIALS, true);
     const problem = newPasswordProblem(f.password, f.password2, known.user.email);
     if (problem !== null) return refused(problem);
     const hash = await this.d.hasher.hash(f.password);
     await this.d.accounts.setPassword(known.user, hash, { action: ACCOUNT_AUDIT.passwordChanged, actor: { kind: 'user', id: known.user.id }, sourceAddress });
-    // Outstanding reset links were asked for under the old password; they go with it.
+    // Outstanding reset links were asked for under the old password; they go with it, and so does
+    // every session but this browser's own.
     await this.d.tokens.voidForUser(known.user.id, 'reset');
-    return { status: 'done' };
+    return { status: 'done', ended: await this.d.sessions.endAll(known.user.id, current) };
   }
 
   /** Authenticator setup outside a sign-in: password (and the current app's code, to replace it) first. */
   async startTwoFactor(f: { email: string; password: string; code: string }, sourceAddress: string): Promise<FlowResult> {
-    const known = await this.d.accounts.checkPassword(f.email, f.password, sourceAddress);
+    const known = await this.d.accounts.checkPasswordAndCode(f.email, f.password, f.code, sourceAddress);
     if (known === null) return refused(BAD_CREDENTIALS, true);
-    if (known.account.totp_enabled === 1 && !(await this.d.accounts.checkCode(known, f.code, sourceAddress))) return refused(BAD_CREDENTIALS, true);
     await this.d.accounts.signedIn(known.user.id);
     return { status: 'enrol', view: await this.d.enrolment.start(known.user, null), required: requiresSecondFactor(known.user) };
   }

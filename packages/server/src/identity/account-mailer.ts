@@ -19,7 +19,7 @@ export class AccountMailer implements InvitationMailer {
     private readonly publicUrl: string,
   ) {}
 
-  async sendInvitation(user: DirectoryUser, context?: InvitationContext): Promise<void> {
+  async sendInvitation(user: DirectoryUser, context?: InvitationContext): Promise<boolean> {
     if (user.status !== 'invited') throw new Error('only an invited user gets an invitation');
     await this.tokens.voidForUser(user.id, 'invitation');
     const { token, expiresAt } = await this.tokens.issue('invitation', user.id, INVITATION_TTL_MS);
@@ -40,6 +40,26 @@ export class AccountMailer implements InvitationMailer {
         'If you did not expect this invitation, ignore this mail.',
       ].join('\n'),
     });
+    return true;
+  }
+
+  async sendInvitationNotice(email: string, context: InvitationContext): Promise<boolean> {
+    const where = `${context.organizationName} on qrlog`;
+    const by = context.invitedBy === null ? '' : ` by ${context.invitedBy}`;
+    await this.send({
+      to: email,
+      subject: `You were invited to ${where}`,
+      text: [
+        `You were invited${by} to ${where}.`,
+        '',
+        'This address has a qrlog account already, and an account belongs to one organization,',
+        'so there is nothing to accept. If you want to join, ask whoever invited you to invite',
+        'another address of yours. The inviting admin was not told that this address has an account.',
+        '',
+        'If you did not expect this invitation, ignore this mail.',
+      ].join('\n'),
+    });
+    return true;
   }
 
   async sendPasswordReset(user: DirectoryUser): Promise<void> {

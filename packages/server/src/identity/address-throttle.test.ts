@@ -15,7 +15,13 @@ describe('per-address sign-in throttle', () => {
     expect(t.waitMs('192.0.2.7')).toBe(0);
     t.recordFailure('192.0.2.7');
     expect(t.waitMs('192.0.2.7')).toBe(120_000);
+    // Failures during the wait neither count nor extend it.
     for (let i = 0; i < 10; i++) t.recordFailure('192.0.2.7');
+    expect(t.waitMs('192.0.2.7')).toBe(120_000);
+    for (let i = 0; i < 10; i++) {
+      now += 600_000;
+      t.recordFailure('192.0.2.7');
+    }
     expect(t.waitMs('192.0.2.7')).toBe(600_000);
   });
 

@@ -11,6 +11,8 @@ export interface AddressThrottleOptions {
   forgetAfterMs?: number;
   nowMs?: () => number;
   maxKeys?: number;
+  /** What a failure is counted under (default: the source address's key, its /64 for IPv6). */
+  keyOf?: (value: string) => string;
 }
 
 interface Entry {
@@ -20,14 +22,18 @@ interface Entry {
 }
 
 /**
- * Failed sign-ins per source address (its /64 for IPv6), with a lockout that doubles with every
- * further failure: guessing passwords across many accounts from one network slows to a crawl.
- * Per process and in memory; the per-account lockout (in the database) is what all instances share.
+ * Failed sign-ins per source address (its /64 for IPv6), or per any other key (`keyOf`), with a
+ * backoff that doubles with every further failure. While it runs, the sign-in asks for a second
+ * factor whatever the password (LocalAccounts): guessing from one network learns nothing, and an
+ * owner with their authenticator still gets in. Failures during a backoff neither count nor
+ * extend it, as with the per-account lockout (in the database, shared by all instances); this one
+ * is per process and in memory.
  */
 export class AddressThrottle {
   private readonly entries = new Map<string, Entry>();
-  private readonly o: Required<Omit<AddressThrottleOptions, 'nowMs'>>;
+  private readonly o: Required<Omit<AddressThrottleOptions, 'nowMs' | 'keyOf'>>;
   private readonly nowMs: () => number;
+  private readonly keyOf: (value: string) => string;
 
   constructor(options: AddressThrottleOptions = {}) {
     this.o = {
@@ -38,22 +44,24 @@ export class AddressThrottle {
       maxKeys: options.maxKeys ?? 100_000,
     };
     this.nowMs = options.nowMs ?? Date.now;
+    this.keyOf = options.keyOf ?? addressKey;
   }
 
   /** Milliseconds the address must still wait; 0 when it may try. */
   waitMs(address: string): number {
-    const e = this.current(addressKey(address));
+    const e = this.current(this.keyOf(address));
     return e === undefined ? 0 : Math.max(0, e.blockedUntilMs - this.nowMs());
   }
 
   recordFailure(address: string): void {
-    const key = addressKey(address);
+    const key = this.keyOf(address);
     const now = this.nowMs();
     const e = this.current(key) ?? { failures: 0, lastFailureMs: now, blockedUntilMs: 0 };
+    if (e.blockedUntilMs > now) return;
     e.failures += 1;
     e.lastFailureMs = now;
-    const over = e.failures - this.o.freeFailures;
-    if (over >= 0) e.blockedUntilMs = now + Math.min(this.o.maxMs, this.o.baseMs * 2 ** Math.min(over, 30));
+    const wait = backoffMs(e.failures, this.o);
+    if (wait > 0) e.blockedUntilMs = now + wait;
     if (!this.entries.has(key) && this.entries.size >= this.o.maxKeys) this.sweep(now);
     this.entries.set(key, e);
   }
@@ -81,9 +89,20 @@ export class AddressThrottle {
   }
 }
 
-/** The per-account lockout after `failures` consecutive failures: none for the first four, then 1, 2, 4 … minutes, at most an hour. */
+/** The backoff after `failures`: none before `freeFailures`, then `baseMs`, doubling with each further one, at most `maxMs`. */
+function backoffMs(failures: number, o: { freeFailures: number; baseMs: number; maxMs: number }): number {
+  const over = failures - o.freeFailures;
+  return over < 0 ? 0 : Math.min(o.maxMs, o.baseMs * 2 ** Math.min(over, 30));
+}
+
+/**
+ * The per-account schedule: from the fifth failure in a row 1, 2, 4 … minutes, at most an hour;
+ * failures are forgotten after an hour without one. The database keeps it for accounts; an
+ * address nobody has (AddressThrottle keyed by it) gets the same, so the two look alike.
+ */
+export const ACCOUNT_BACKOFF = { freeFailures: 5, baseMs: 60_000, maxMs: 60 * 60_000, forgetAfterMs: 60 * 60_000 } as const;
+
+/** The per-account lockout after `failures` consecutive failures (ACCOUNT_BACKOFF). */
 export function accountLockoutMs(failures: number): number {
-  const FREE = 4;
-  if (failures <= FREE) return 0;
-  return Math.min(60 * 60_000, 60_000 * 2 ** Math.min(failures - FREE - 1, 30));
+  return backoffMs(failures, ACCOUNT_BACKOFF);
 }

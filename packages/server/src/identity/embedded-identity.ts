@@ -14,7 +14,7 @@ import { AddressThrottle, type AddressThrottleOptions } from './address-throttle
 import { createEmbeddedProvider, WEB_CLIENT_AUTH_METHOD } from './embedded-provider.ts';
 import { FormGuard } from './form-guard.ts';
 import { apiAudienceFor, issuerFor } from './identity-paths.ts';
-import { LocalAccounts } from './local-accounts.ts';
+import { credentialThrottles, LocalAccounts } from './local-accounts.ts';
 import type { MailTransport } from '../mail/mail-message.ts';
 import { LogMailTransport, SmtpMailTransport } from '../mail/mail-transports.ts';
 import { PasswordHasher } from './password-hasher.ts';
@@ -28,6 +28,7 @@ import { SecondSteps } from './second-steps.ts';
 import { SetupLinks } from './setup-links.ts';
 import { SignInFlow } from './sign-in-flow.ts';
 import { TotpEnrolment } from './totp-enrolment.ts';
+import { UserSessions, type WebSessionEnder } from './user-sessions.ts';
 
 export interface EmbeddedMailSettings {
   /** QRLOG_SMTP_URL; unset: links are printed to the log. */
@@ -56,6 +57,8 @@ export interface EmbeddedIdentityOptions {
   throttle?: AddressThrottleOptions;
   /** Form posts per source address (default 30 a minute, 30 at once). */
   posts?: RateLimit;
+  /** The web app's sessions, ended with the provider's when a password changes (default: all of them, by the table). */
+  webSessions?: WebSessionEnder;
 }
 
 /** What the web app (the authentication layer) needs to use the embedded provider like any other. */
@@ -121,12 +124,14 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
   // would then take longer than any other refusal).
   await hasher.verifyNothing('warm-up');
   const tokens = new AccountTokens(db, nowMs);
-  const accounts = new LocalAccounts(db, o.keyring, o.users, o.audit, hasher, nowMs);
+  const throttles = credentialThrottles(new AddressThrottle({ nowMs, ...o.throttle }), nowMs);
+  const accounts = new LocalAccounts(db, o.keyring, o.users, o.audit, hasher, nowMs, throttles);
   const steps = new SecondSteps(tokens);
   const enrolment = new TotpEnrolment(steps, accounts, o.users);
   const mailTransport = mailTransportFor(o.mail, o.publicUrl, o.notice);
   const mailer = new AccountMailer(tokens, mailTransport, o.publicUrl);
-  const flows = new AccountFlows({ database: o.database, accounts, tokens, users: o.users, audit: o.audit, hasher, mailer, enrolment, nowMs });
+  const sessions = new UserSessions(db, o.webSessions);
+  const flows = new AccountFlows({ database: o.database, accounts, tokens, users: o.users, audit: o.audit, hasher, mailer, enrolment, sessions, nowMs });
   const setupLinks = new SetupLinks(db, tokens, o.audit, o.publicUrl);
   const cookieKey = secrets.cookieKeys[0];
   if (cookieKey === undefined) throw new Error('no cookie key');
@@ -135,7 +140,6 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
     provider,
     publicUrl: o.publicUrl,
     formGuard: new FormGuard(cookieKey, o.publicUrl),
-    throttle: new AddressThrottle({ nowMs, ...o.throttle }),
     posts: new RateLimiter(o.posts ?? { perMinute: 30, burst: 30 }, nowMs),
     signIn: new SignInFlow(accounts, steps, enrolment, o.users),
     flows,

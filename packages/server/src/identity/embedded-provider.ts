@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../storage/database-schema.ts';
 import type { UserDirectory } from '../core/tenancy/user-directory.ts';
 import { apiAudienceFor, interactionPath, issuerFor, WEB_CALLBACK_PATH, WEB_HOME_PATH, WEB_SIGNED_OUT_PATH } from './identity-paths.ts';
@@ -17,6 +17,9 @@ export interface EmbeddedProviderOptions {
   /** Provider errors worth a log line (server errors); never carries secrets. */
   onServerError?: (error: unknown) => void;
 }
+
+/** The provider's session cookie: it signs a browser in again without a password while it lives. */
+export const PROVIDER_SESSION_COOKIE = 'qrlog_op_session';
 
 /** The web app authenticates at the token endpoint as openid-client does by default. */
 export const WEB_CLIENT_AUTH_METHOD = 'client_secret_post';
@@ -66,7 +69,7 @@ export function createEmbeddedProvider(o: EmbeddedProviderOptions): Provider {
     jwks: { keys: o.secrets.signingKeys },
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
     cookies: {
-      names: { session: 'qrlog_op_session', interaction: 'qrlog_op_interaction', resume: 'qrlog_op_resume' },
+      names: { session: PROVIDER_SESSION_COOKIE, interaction: 'qrlog_op_interaction', resume: 'qrlog_op_resume' },
       long: cookieOptions,
       short: cookieOptions,
       keys: o.secrets.cookieKeys,
@@ -111,7 +114,7 @@ export function createEmbeddedProvider(o: EmbeddedProviderOptions): Provider {
       };
     },
     loadExistingGrant: implicitFirstPartyGrant,
-    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
+    interactions: { policy: interactionPolicyWithGoneAccounts(), url: (_ctx, interaction) => interactionPath(interaction.uid) },
     renderError: (ctx, out) => {
       providerErrorPage(ctx, out, homeUrl);
     },
@@ -125,6 +128,30 @@ export function createEmbeddedProvider(o: EmbeddedProviderOptions): Provider {
     o.onServerError?.(error);
   });
   return provider;
+}
+
+/**
+ * The library's prompts, with one more reason to sign in: a session whose account is gone
+ * (removed or disabled since; findAccount finds nothing). Without it the library goes on to the
+ * consent checks with no account and no grant, and answers 500. The session forgets the account,
+ * so the sign-in that follows is a plain one (not a switch of accounts, which logs out first).
+ */
+function interactionPolicyWithGoneAccounts(): interactionPolicy.Prompt[] {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  if (login === undefined) throw new Error('oidc-provider has no login prompt');
+  login.checks.add(
+    new interactionPolicy.Check('account_gone', 'End-User authentication is required', (ctx) => {
+      const { session, account } = ctx.oidc;
+      if (session?.accountId === undefined || account !== undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // The library's session refuses an empty accountId by assignment; what the account held goes.
+      for (const field of ['accountId', 'loginTs', 'amr', 'acr', 'authorizations']) Reflect.deleteProperty(session, field);
+      // `touched` (not in the library's types) makes it save the session so changed.
+      Reflect.set(session, 'touched', true);
+      return interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
 }
 
 /**

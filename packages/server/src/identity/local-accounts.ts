@@ -5,7 +5,8 @@ import { AUDIT_ACTIONS } from '../core/audit/audit-log.ts';
 import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { Database } from '../storage/database-schema.ts';
 import { localAccountRepository, type LocalAccountRow } from '../storage/local-account-repository.ts';
-import { accountLockoutMs } from './address-throttle.ts';
+import { normalizeEmail } from '../common/email.ts';
+import { ACCOUNT_BACKOFF, AddressThrottle, accountLockoutMs } from './address-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { unwrapSecret, wrapSecret, type WrappedSecret } from './secret-wrap.ts';
 import { totpStep } from './totp.ts';
@@ -28,17 +29,47 @@ export interface KnownAccount {
   account: LocalAccountRow;
 }
 
+/**
+ * What a password tells. `guarded`: there were too many failures lately (of the account, of an
+ * address nobody has, or from this source), so the password alone decides nothing and is not
+ * said to be right or wrong: only a second factor with it signs in (`passwordOk` is for that,
+ * never for an answer). An owner with their authenticator gets in whatever an attacker does.
+ */
+export type PasswordCheck =
+  | { status: 'ok'; known: KnownAccount }
+  | { status: 'wrong' }
+  | { status: 'guarded'; known: KnownAccount | null; passwordOk: boolean };
+
+/** The throttles every credential check goes through (one per process; see AddressThrottle). */
+export interface CredentialThrottles {
+  /** Failures per source address. */
+  sources: AddressThrottle;
+  /** Failures per typed e-mail address that has no account: it backs off as an account would. */
+  strangers: AddressThrottle;
+}
+
+export function credentialThrottles(sources: AddressThrottle, nowMs: () => number = Date.now): CredentialThrottles {
+  return { sources, strangers: new AddressThrottle({ ...ACCOUNT_BACKOFF, nowMs, keyOf: (email) => normalizeEmail(email) ?? email.trim().toLowerCase().slice(0, 320) }) };
+}
+
 /** Organization admins and platform operators must use a second factor; other users may. */
 export function requiresSecondFactor(user: DirectoryUser): boolean {
   return user.operator || user.role === 'admin';
 }
 
 /**
- * Local accounts: password and TOTP checks with the per-account lockout, new accounts, password
- * changes and TOTP enrolment, each audited. A refusal never says which part was wrong, and an
- * unknown, disabled or locked account costs as much time as a wrong password.
+ * Local accounts: password and TOTP checks with their throttles, new accounts, password changes
+ * and TOTP enrolment, each audited. A refusal never says which part was wrong, and an unknown,
+ * disabled or throttled account costs as much time as a wrong password.
+ *
+ * Failures back off per account (in the database) and per source address (in memory). A backoff
+ * is not a lock: it makes the password alone insufficient, so an attacker's guesses teach nothing
+ * while the owner's password with their authenticator's code still signs in, and a password reset
+ * (the mailbox and, when enrolled, the code) always completes.
  */
 export class LocalAccounts {
+  private readonly throttles: CredentialThrottles;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keyring: Keyring,
@@ -46,18 +77,23 @@ export class LocalAccounts {
     private readonly audit: AuditLog,
     private readonly hasher: PasswordHasher,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+    throttles?: CredentialThrottles,
+  ) {
+    this.throttles = throttles ?? credentialThrottles(new AddressThrottle({ nowMs }), nowMs);
+  }
 
-  /**
-   * The active user with a local account whose password this is, or null. Every null costs one
-   * argon2 verification and counts against the account (when there is one).
-   */
-  async checkPassword(email: string, password: string, sourceAddress: string): Promise<KnownAccount | null> {
+  /** What the password says (see PasswordCheck). Every answer costs one argon2 verification; every wrong one counts. */
+  async checkPassword(email: string, password: string, sourceAddress: string): Promise<PasswordCheck> {
     const user = await this.users.findByEmail(email);
     const account = user === undefined ? undefined : await localAccountRepository.find(this.db, user.id);
+    const sourceGuarded = this.throttles.sources.waitMs(sourceAddress) > 0;
     if (user === undefined || account === undefined || user.status !== 'active') {
       await this.hasher.verifyNothing(password);
-      await this.audit.record({
+      const guarded = sourceGuarded || this.throttles.strangers.waitMs(email) > 0;
+      this.throttles.strangers.recordFailure(email);
+      this.throttles.sources.recordFailure(sourceAddress);
+      // A source under a backoff is not audited attempt by attempt: it cannot grow the log at will.
+      if (!sourceGuarded) await this.audit.record({
         actor: { kind: 'anonymous' },
         action: AUDIT_ACTIONS.signInFailed,
         orgId: user?.orgId ?? null,
@@ -65,29 +101,52 @@ export class LocalAccounts {
         sourceAddress,
         detail: { via: 'embedded-provider', reason: user === undefined ? 'unknown-account' : account === undefined ? 'no-local-account' : `user-${user.status}` },
       });
-      return null;
+      return guarded ? { status: 'guarded', known: null, passwordOk: false } : { status: 'wrong' };
     }
+    const known = { user, account };
     const good = await this.hasher.verify(account.password_hash, password);
-    const locked = account.locked_until !== null && account.locked_until > this.nowMs();
-    if (!good || locked) {
-      await this.countFailure({ user, account }, locked ? 'locked' : 'wrong-password', sourceAddress, !locked);
-      return null;
-    }
-    if (this.hasher.needsRehash(account.password_hash)) {
+    const guarded = sourceGuarded || this.locked(account);
+    if (!good) await this.countFailure(known, guarded ? 'wrong-password-guarded' : 'wrong-password', sourceAddress);
+    if (good && this.hasher.needsRehash(account.password_hash)) {
       await localAccountRepository.replaceHash(this.db, user.id, account.password_hash, await this.hasher.hash(password));
     }
-    return { user, account };
+    if (guarded) return { status: 'guarded', known, passwordOk: good };
+    return good ? { status: 'ok', known } : { status: 'wrong' };
   }
 
-  /** Whether `code` is a current, unused code of the account's enrolled authenticator. */
+  /** Whether `code` is a current, unused code of the account's enrolled authenticator (a backoff does not stop it: it is the second factor). */
   async checkCode(known: KnownAccount, code: string, sourceAddress: string): Promise<boolean> {
     const { account } = known;
-    const locked = account.locked_until !== null && account.locked_until > this.nowMs();
     const secret = this.totpSecretOf(account);
-    const step = secret === null || locked ? null : totpStep(secret, code, this.nowMs());
+    const step = secret === null ? null : totpStep(secret, code, this.nowMs());
     if (step !== null && (await localAccountRepository.acceptTotpStep(this.db, account.user_id, step))) return true;
-    await this.countFailure(known, locked ? 'locked' : step === null ? 'wrong-code' : 'code-reused', sourceAddress, !locked);
+    await this.countFailure(known, step === null ? 'wrong-code' : 'code-reused', sourceAddress);
     return false;
+  }
+
+  /**
+   * The code after a password that was checked under a backoff: it signs in only when the
+   * password was right and the code is too. Refusals count, whichever part was wrong.
+   */
+  async checkGuardedCode(known: KnownAccount | null, passwordOk: boolean, code: string, sourceAddress: string): Promise<boolean> {
+    if (known !== null && passwordOk) return this.checkCode(known, code, sourceAddress);
+    if (known === null) this.throttles.sources.recordFailure(sourceAddress);
+    else await this.countFailure(known, 'wrong-password-guarded', sourceAddress);
+    return false;
+  }
+
+  /**
+   * Password and code given in one form (password change, authenticator setup): the account when
+   * both are right (the code only when one is enrolled, or always under a backoff), else null.
+   */
+  async checkPasswordAndCode(email: string, password: string, code: string, sourceAddress: string): Promise<KnownAccount | null> {
+    const check = await this.checkPassword(email, password, sourceAddress);
+    if (check.status === 'wrong') return null;
+    if (check.status === 'ok') {
+      if (check.known.account.totp_enabled !== 1) return check.known;
+      return (await this.checkCode(check.known, code, sourceAddress)) ? check.known : null;
+    }
+    return (await this.checkGuardedCode(check.known, check.passwordOk, code, sourceAddress)) ? check.known : null;
   }
 
   /** Whether `code` belongs to a not yet enrolled secret (enrolment's proof that the app has it). */
@@ -117,6 +176,7 @@ export class LocalAccounts {
       totp_enabled: 0,
       totp_last_step: null,
       failed_attempts: 0,
+      last_failure_at: null,
       locked_until: null,
       created_at: now,
     });
@@ -160,10 +220,17 @@ export class LocalAccounts {
     return this.unwrapTotp(account.user_id, { kekLabel: account.totp_kek_label, wrapped: account.totp_secret });
   }
 
-  /** One more failure; a lockout (audited) once there were too many in a row. */
-  private async countFailure(known: KnownAccount, reason: string, sourceAddress: string, count: boolean): Promise<void> {
-    const { user } = known;
-    await this.audit.record({
+  private locked(account: LocalAccountRow): boolean {
+    return account.locked_until !== null && account.locked_until > this.nowMs();
+  }
+
+  /** One more failure of the account and the source; a backoff (audited) once there were too many. */
+  private async countFailure(known: KnownAccount, reason: string, sourceAddress: string): Promise<void> {
+    const { user, account } = known;
+    const sourceBackedOff = this.throttles.sources.waitMs(sourceAddress) > 0;
+    this.throttles.sources.recordFailure(sourceAddress);
+    // Audited until the source's backoff starts (each lock of the account is audited anyway).
+    if (!sourceBackedOff) await this.audit.record({
       actor: { kind: 'anonymous' },
       action: AUDIT_ACTIONS.signInFailed,
       orgId: user.orgId,
@@ -171,10 +238,9 @@ export class LocalAccounts {
       sourceAddress,
       detail: { via: 'embedded-provider', reason },
     });
-    // While locked, further attempts neither count nor extend the lock: an attacker cannot keep
-    // the owner locked out for longer than the schedule says.
-    if (!count) return;
-    const failures = await localAccountRepository.addFailure(this.db, user.id);
+    // During a backoff further attempts neither count nor extend it (as AddressThrottle does).
+    if (this.locked(account)) return;
+    const failures = await localAccountRepository.addFailure(this.db, user.id, this.nowMs(), ACCOUNT_BACKOFF.forgetAfterMs);
     const lockMs = accountLockoutMs(failures);
     if (lockMs === 0) return;
     await localAccountRepository.lockUntil(this.db, user.id, this.nowMs() + lockMs);

@@ -30,6 +30,7 @@ export class OidcPayloadAdapter implements Adapter {
       grantId: GRANTABLE.has(this.kind) && typeof payload.grantId === 'string' ? payload.grantId : null,
       userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
       uid: typeof payload.uid === 'string' ? payload.uid : null,
+      accountId: typeof payload.accountId === 'string' ? payload.accountId : null,
       expiresAt: typeof expiresIn === 'number' && expiresIn > 0 ? this.nowMs() + expiresIn * 1000 : null,
     });
   }

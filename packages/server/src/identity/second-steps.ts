@@ -13,11 +13,17 @@ export interface StepDetail {
   interaction: string | null;
   /** Enrolment: the new secret, wrapped. */
   pendingTotp?: { kekLabel: string; wrapped: string };
+  /**
+   * A code step after a password checked under a backoff (LocalAccounts.PasswordCheck): whether
+   * that password was right. Absent: it was, and nothing was guarded.
+   */
+  guarded?: { passwordOk: boolean };
 }
 
 export interface Step {
   live: LiveToken;
-  userId: string;
+  /** Null: a guarded step for an address that has no account (it looks and counts like any other). */
+  userId: string | null;
   detail: StepDetail;
 }
 
@@ -27,16 +33,17 @@ export const MAX_STEP_ATTEMPTS = 5;
 export class SecondSteps {
   constructor(private readonly tokens: AccountTokens) {}
 
-  async issue(userId: string, detail: StepDetail): Promise<string> {
+  async issue(userId: string | null, detail: StepDetail): Promise<string> {
     return (await this.tokens.issue('step', userId, STEP_TTL_MS, { ...detail })).token;
   }
 
   /** The live step for this purpose and interaction; undefined for anything else. */
   async find(token: string, purpose: StepPurpose, interaction: string | null): Promise<Step | undefined> {
     const live = await this.tokens.find('step', token);
-    if (live?.row.user_id == null) return undefined;
+    if (live === undefined) return undefined;
     const detail = live.detail as Partial<StepDetail>;
     if (detail.purpose !== purpose || (detail.interaction ?? null) !== interaction) return undefined;
+    if (live.row.user_id === null && detail.guarded === undefined) return undefined;
     return { live, userId: live.row.user_id, detail: detail as StepDetail };
   }
 

@@ -7,7 +7,8 @@ import type { EnrolmentView, TotpEnrolment } from './totp-enrolment.ts';
 /** Where a sign-in stands after a form: done, a code to ask for, an authenticator to set up, refused, or start again. */
 export type SignInOutcome =
   | { status: 'signed-in'; userId: string; amr: string[] }
-  | { status: 'code'; step: string }
+  /** `guarded`: asked whatever the password was (LocalAccounts.PasswordCheck); the page says why. */
+  | { status: 'code'; step: string; guarded?: boolean }
   | { status: 'enrol'; view: EnrolmentView; required: boolean; error?: string }
   | { status: 'restart'; message: string }
   | (FlowRefusal & { step?: string });
@@ -31,9 +32,14 @@ export class SignInFlow {
   ) {}
 
   async password(email: string, password: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
-    const known = await this.accounts.checkPassword(email, password, sourceAddress);
-    if (known === null) return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
-    const { user, account } = known;
+    const check = await this.accounts.checkPassword(email, password, sourceAddress);
+    if (check.status === 'wrong') return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
+    if (check.status === 'guarded') {
+      // The same next page for a right and a wrong password, a known and an unknown address.
+      const step = await this.steps.issue(check.known?.user.id ?? null, { purpose: 'code', interaction, guarded: { passwordOk: check.passwordOk } });
+      return { status: 'code', step, guarded: true };
+    }
+    const { user, account } = check.known;
     if (account.totp_enabled === 1) return { status: 'code', step: await this.steps.issue(user.id, { purpose: 'code', interaction }) };
     if (requiresSecondFactor(user)) return { status: 'enrol', view: await this.enrolment.start(user, interaction), required: true };
     await this.accounts.signedIn(user.id);
@@ -42,10 +48,20 @@ export class SignInFlow {
 
   async code(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
     const step = await this.steps.find(stepToken, 'code', interaction);
-    const user = step === undefined ? undefined : await this.activeUser(step.userId);
+    if (step === undefined) return { status: 'restart', message: RESTART };
+    const user = step.userId === null ? undefined : await this.activeUser(step.userId);
     const account = user === undefined ? undefined : await this.accounts.find(user.id);
-    if (step === undefined || user === undefined || account === undefined) return { status: 'restart', message: RESTART };
-    if (!(await this.accounts.checkCode({ user, account }, code, sourceAddress))) {
+    const known = user === undefined || account === undefined ? null : { user, account };
+    if (step.userId !== null && known === null) return { status: 'restart', message: RESTART };
+    const guarded = step.detail.guarded;
+    const passed =
+      guarded === undefined ? known !== null && (await this.accounts.checkCode(known, code, sourceAddress)) : await this.accounts.checkGuardedCode(known, guarded.passwordOk, code, sourceAddress);
+    if (!passed || user === undefined) {
+      // Under a backoff a step has one try: each guess at the code costs a password (and its form post) again.
+      if (guarded !== undefined) {
+        await this.steps.consume(step);
+        return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
+      }
       if (!(await this.steps.wrongCode(step))) return { status: 'restart', message: RESTART };
       return { status: 'refused', message: BAD_CREDENTIALS, credentials: true, step: stepToken };
     }

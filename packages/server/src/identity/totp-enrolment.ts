@@ -41,7 +41,7 @@ export class TotpEnrolment {
 
   async confirm(stepToken: string, code: string, interaction: string | null, sourceAddress: string): Promise<EnrolmentResult> {
     const step = await this.steps.find(stepToken, 'enrol', interaction);
-    const user = step === undefined ? undefined : await this.users.findById(step.userId);
+    const user = step?.userId == null ? undefined : await this.users.findById(step.userId);
     const secret = step === undefined ? null : this.pendingSecret(step);
     if (step === undefined || user === undefined || secret === null || user.status === 'disabled') return { status: 'expired' };
     const accepted = this.accounts.checkPendingCode(secret, code);
@@ -55,7 +55,7 @@ export class TotpEnrolment {
 
   private pendingSecret(step: Step): Uint8Array | null {
     const p = step.detail.pendingTotp;
-    if (p === undefined) return null;
+    if (p === undefined || step.userId === null) return null;
     return this.accounts.unwrapTotp(step.userId, { kekLabel: p.kekLabel, wrapped: Buffer.from(p.wrapped, 'base64') });
   }
 }

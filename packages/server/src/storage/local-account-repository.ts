@@ -20,7 +20,7 @@ export const localAccountRepository = {
   async setPassword(db: Kysely<Database>, userId: string, hash: string, atMs: number): Promise<boolean> {
     const r = await db
       .updateTable('local_accounts')
-      .set({ password_hash: hash, password_changed_at: atMs, failed_attempts: 0, locked_until: null })
+      .set({ password_hash: hash, password_changed_at: atMs, failed_attempts: 0, last_failure_at: null, locked_until: null })
       .where('user_id', '=', userId)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
@@ -31,11 +31,19 @@ export const localAccountRepository = {
     await db.updateTable('local_accounts').set({ password_hash: newHash }).where('user_id', '=', userId).where('password_hash', '=', oldHash).execute();
   },
 
-  /** One more failed attempt; the count after it. */
-  async addFailure(db: Kysely<Database>, userId: string): Promise<number> {
+  /** One more failed attempt at `atMs`; the count after it (starting again after `forgetAfterMs` without one). */
+  async addFailure(db: Kysely<Database>, userId: string, atMs: number, forgetAfterMs: number): Promise<number> {
     const row = await db
       .updateTable('local_accounts')
-      .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+      .set((eb) => ({
+        failed_attempts: eb
+          .case()
+          .when(eb.or([eb('last_failure_at', 'is', null), eb('last_failure_at', '<=', atMs - forgetAfterMs)]))
+          .then(1)
+          .else(eb('failed_attempts', '+', 1))
+          .end(),
+        last_failure_at: atMs,
+      }))
       .where('user_id', '=', userId)
       .returning('failed_attempts')
       .executeTakeFirst();
@@ -47,7 +55,7 @@ export const localAccountRepository = {
   },
 
   async clearFailures(db: Kysely<Database>, userId: string): Promise<void> {
-    await db.updateTable('local_accounts').set({ failed_attempts: 0, locked_until: null }).where('user_id', '=', userId).execute();
+    await db.updateTable('local_accounts').set({ failed_attempts: 0, last_failure_at: null, locked_until: null }).where('user_id', '=', userId).execute();
   },
 
   async enableTotp(db: Kysely<Database>, userId: string, wrapped: Buffer, kekLabel: string, step: number): Promise<boolean> {

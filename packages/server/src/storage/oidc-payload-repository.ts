@@ -11,6 +11,8 @@ export interface OidcPayloadWrite {
   grantId: string | null;
   userCode: string | null;
   uid: string | null;
+  /** The user a session, grant or token is of. */
+  accountId: string | null;
   expiresAt: number | null;
 }
 
@@ -18,7 +20,7 @@ export interface OidcPayloadWrite {
 export const oidcPayloadRepository = {
   /** Inserts or replaces; a consumed mark survives the replacement (a used code stays used). */
   async upsert(db: Kysely<Database>, w: OidcPayloadWrite): Promise<void> {
-    const values = { payload: w.payload, grant_id: w.grantId, user_code: w.userCode, uid: w.uid, expires_at: w.expiresAt };
+    const values = { payload: w.payload, grant_id: w.grantId, user_code: w.userCode, uid: w.uid, account_id: w.accountId, expires_at: w.expiresAt };
     await db
       .insertInto('oidc_payloads')
       .values({ kind: w.kind, id: w.id, consumed_at: null, ...values })
@@ -51,12 +53,39 @@ export const oidcPayloadRepository = {
     await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
   },
 
+  /**
+   * Ends what the provider keeps of a user: their sessions and grants and every token issued
+   * under those grants, except the session `keepSessionId` (a password change keeps the one
+   * it was made in). The number of sessions ended.
+   */
+  async deleteForAccount(db: Kysely<Database>, accountId: string, keepSessionId?: string): Promise<number> {
+    const kept = keepSessionId === undefined ? undefined : await db.selectFrom('oidc_payloads').select('payload').where('kind', '=', 'Session').where('id', '=', keepSessionId).where('account_id', '=', accountId).executeTakeFirst();
+    const keptGrants = kept === undefined ? [] : grantIdsOf(kept.payload);
+    const held = await db.selectFrom('oidc_payloads').select(['kind', 'id']).where('account_id', '=', accountId).where('kind', 'in', ['Session', 'Grant']).execute();
+    const sessions = held.filter((r) => r.kind === 'Session' && r.id !== keepSessionId).map((r) => r.id);
+    const grants = held.filter((r) => r.kind === 'Grant' && !keptGrants.includes(r.id)).map((r) => r.id);
+    if (grants.length > 0) {
+      await db.deleteFrom('oidc_payloads').where('grant_id', 'in', grants).execute();
+      await db.deleteFrom('oidc_payloads').where('kind', '=', 'Grant').where('id', 'in', grants).execute();
+    }
+    if (sessions.length > 0) await db.deleteFrom('oidc_payloads').where('kind', '=', 'Session').where('id', 'in', sessions).execute();
+    return sessions.length;
+  },
+
   /** Removes rows that expired before `nowMs`; the number removed. */
   async purgeExpired(db: Kysely<Database>, nowMs: number): Promise<number> {
     const r = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', nowMs).executeTakeFirst();
     return Number(r.numDeletedRows);
   },
 };
+
+/** The grants a stored session holds (`authorizations[client].grantId`). */
+function grantIdsOf(payload: string): string[] {
+  const p = JSON.parse(payload) as { authorizations?: Record<string, { grantId?: unknown }> };
+  return Object.values(p.authorizations ?? {})
+    .map((a) => a.grantId)
+    .filter((g): g is string => typeof g === 'string');
+}
 
 function live(db: Kysely<Database>, nowMs: number) {
   return db

@@ -23,6 +23,8 @@ export interface OidcPayloadsTable {
   expires_at: number | null;
   /** Unix ms when an authorization code was used; null: not used. */
   consumed_at: number | null;
+  /** The user (accountId) a session, grant or token belongs to; null for the others (0016). */
+  account_id: string | null;
 }
 
 /** A user's local sign-in: the password and the second factor. Key: user_id (users.id, sub). */
@@ -38,8 +40,10 @@ export interface LocalAccountsTable {
   totp_enabled: number;
   /** The last TOTP time step accepted: a code is good once. */
   totp_last_step: number | null;
-  /** Consecutive failed sign-ins (password or code); reset by a success. */
+  /** Consecutive failed sign-ins (password or code); reset by a success, forgotten after a quiet hour. */
   failed_attempts: number;
+  /** Unix ms of the last failure counted (0016). */
+  last_failure_at: number | null;
   /** Unix ms until which sign-in is refused, whatever the password. */
   locked_until: number | null;
   created_at: number;

@@ -31,8 +31,11 @@ export const webSessionRepository = {
     return db.deleteFrom('web_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
   },
 
-  async deleteForUser(db: Kysely<Database>, userId: string): Promise<number> {
-    const r = await db.deleteFrom('web_sessions').where('user_id', '=', userId).executeTakeFirst();
+  /** Ends every session of the user, except the one whose digest is `keepIdHash`; how many ended. */
+  async deleteForUser(db: Kysely<Database>, userId: string, keepIdHash?: Buffer): Promise<number> {
+    let q = db.deleteFrom('web_sessions').where('user_id', '=', userId);
+    if (keepIdHash !== undefined) q = q.where('id_hash', '<>', keepIdHash);
+    const r = await q.executeTakeFirst();
     return Number(r.numDeletedRows);
   },
 

@@ -16,6 +16,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string;
   agent?: Agent;
+  /** The client's own address (any of 127.0.0.0/8 on loopback): requests from another source. */
+  localAddress?: string;
 }
 
 /** One HTTPS request to 127.0.0.1 that verifies the server's certificate against `ca`. */
@@ -31,6 +33,7 @@ export function httpsRequest(o: RequestOptions): Promise<Answer> {
         ca: o.ca,
         rejectUnauthorized: true,
         agent: o.agent ?? false,
+        ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
       },
       (res) => {
         let body = '';

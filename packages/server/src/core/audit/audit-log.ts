@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = {
   orgCreated: 'org.created',
   orgOperatorAccessChanged: 'org.operator-access-changed',
   memberInvited: 'member.invited',
+  /** An address with an account elsewhere was invited (recorded platform-wide, not in the inviting organization's log). */
+  memberInvitedElsewhere: 'member.invited-elsewhere',
   memberRoleChanged: 'member.role-changed',
   memberRemoved: 'member.removed',
   teamCreated: 'team.created',

@@ -8,11 +8,17 @@ export interface InvitationContext {
 }
 
 /**
- * Sends an invited user the way to set up their account. Implemented by the embedded provider
- * (a one-time token, the link printed to the log without SMTP, mailed with QRLOG_SMTP_URL);
- * the members API calls it right after creating the invited user. Must not throw for delivery
- * trouble it can retry or report otherwise; a throw is reported to the inviting admin as 502.
+ * Sends invitations. Implemented by the embedded provider (a one-time token, the link printed to
+ * the log without SMTP, mailed with QRLOG_SMTP_URL); without it (an external identity provider)
+ * nothing is sent. Each method resolves to whether a message was handed to a mail transport
+ * (what the members API answers as `invitationSent`); it rejects when delivery failed.
  */
 export interface InvitationMailer {
-  sendInvitation(user: DirectoryUser, context?: InvitationContext): Promise<void>;
+  /** The way to set up the account of a user invited just now. */
+  sendInvitation(user: DirectoryUser, context?: InvitationContext): Promise<boolean>;
+  /**
+   * An invitation to an address that has an account already (in another organization, or an
+   * operator's): its owner learns of it, with nothing to accept, and the inviting admin learns nothing.
+   */
+  sendInvitationNotice(email: string, context: InvitationContext): Promise<boolean>;
 }

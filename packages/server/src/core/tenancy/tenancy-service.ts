@@ -4,6 +4,8 @@ import type { Database } from '../../storage/database-schema.ts';
 import type { ShareAccess, UserRole } from '../../storage/identity-schema.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
 import { loggerRepository } from '../../storage/logger-repository.ts';
+import { oidcPayloadRepository } from '../../storage/oidc-payload-repository.ts';
+import { webSessionRepository } from '../../storage/web-session-repository.ts';
 import { organizationRepository, type OrganizationRow, type TeamRow } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
 import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
@@ -11,7 +13,7 @@ import type { InvitationMailer } from './invitation-mailer.ts';
 import { AppError } from '../../common/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
 import { normalizeEmail } from '../../common/email.ts';
-import type { DirectoryUser, UserDirectory } from './user-directory.ts';
+import { isEmailTaken, type DirectoryUser, type UserDirectory } from './user-directory.ts';
 
 /** Who acts, and from where: every act below is audited with it. */
 export interface ActingAs {
@@ -122,28 +124,54 @@ export class TenancyService {
 
   /**
    * Creates an invited user in the organization (and its teams), then asks the mailer to send
-   * the invitation. The address must not belong to anyone yet; the error does not say whose.
+   * the invitation. The answer concerns this organization only: an address that is a member here
+   * already is a conflict; one that has an account anywhere else (another organization, an
+   * operator) gets the same answer as a new one (a member as invited; nothing is created, and its
+   * owner is told instead), so no organization learns of another's accounts. `invitationSent`:
+   * a message was handed to a mail transport.
    */
-  async invite(orgId: string, input: { email: string; role: UserRole; teamIds?: readonly string[] }, as: ActingAs, mailer: InvitationMailer, invitedBy: string | null): Promise<DirectoryUser> {
+  async invite(
+    orgId: string,
+    input: { email: string; role: UserRole; teamIds?: readonly string[] },
+    as: ActingAs,
+    mailer: InvitationMailer,
+    invitedBy: string | null,
+  ): Promise<{ member: DirectoryUser; invitationSent: boolean }> {
     const email = normalizeEmail(input.email);
     if (email === undefined) throw new AppError('invalid-request', 'not an email address');
-    let orgName = '';
-    const user = await this.database.writeTransaction(async (trx) => {
+    const teamIds = [...new Set(input.teamIds ?? [])];
+    const invited = await this.database.writeTransaction(async (trx) => {
       const org = await organizationRepository.find(trx, orgId);
       if (org === undefined) throw new AppError('not-found', 'no such organization');
-      orgName = org.name;
-      // An address that has an account already is a conflict (AppError, reason email-taken).
-      const created: DirectoryUser = await this.users.createInvited(orgId, email, input.role, trx);
-      for (const teamId of new Set(input.teamIds ?? [])) {
+      for (const teamId of teamIds) {
         const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
         if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
-        await organizationRepository.addMember(trx, teamId, created.id);
       }
-      await this.record(trx, as, AUDIT_ACTIONS.memberInvited, orgId, { kind: 'user', id: created.id }, { role: input.role, teamIds: [...new Set(input.teamIds ?? [])] });
-      return created;
+      const existing = await this.users.findByEmail(email, trx);
+      if (existing?.orgId === orgId) throw new AppError('conflict', 'this address is a member of the organization already', { reason: 'already-member' });
+      if (existing !== undefined) {
+        // Platform-wide (no organization): the inviting organization's own log must not say it either.
+        await this.audit.record(
+          { actor: as.actor, action: AUDIT_ACTIONS.memberInvitedElsewhere, orgId: null, target: { kind: 'user', id: existing.id }, sourceAddress: as.sourceAddress ?? null, detail: { orgId, role: input.role } },
+          trx,
+        );
+        return { org, created: undefined };
+      }
+      // Taken meanwhile (a concurrent invitation): the same conflict as a member of this organization.
+      const created: DirectoryUser = await this.users.createInvited(orgId, email, input.role, trx).catch((e: unknown) => {
+        if (isEmailTaken(e)) throw new AppError('conflict', 'this address was invited a moment ago', { reason: 'already-member' });
+        throw e;
+      });
+      for (const teamId of teamIds) await organizationRepository.addMember(trx, teamId, created.id);
+      await this.record(trx, as, AUDIT_ACTIONS.memberInvited, orgId, { kind: 'user', id: created.id }, { role: input.role, teamIds });
+      return { org, created };
     });
-    await mailer.sendInvitation(user, { organizationName: orgName, invitedBy });
-    return user;
+    const context = { organizationName: invited.org.name, invitedBy };
+    if (invited.created !== undefined) return { member: invited.created, invitationSent: await mailer.sendInvitation(invited.created, context) };
+    const invitationSent = await mailer.sendInvitationNotice(email, context);
+    // What a new invited member looks like; it exists nowhere (see above).
+    const member: DirectoryUser = { id: newId('usr'), email, displayName: null, orgId, role: input.role, operator: false, status: 'invited', createdAt: this.now() };
+    return { member, invitationSent };
   }
 
   async changeRole(orgId: string, userId: string, role: UserRole, as: ActingAs): Promise<DirectoryUser> {
@@ -157,12 +185,18 @@ export class TenancyService {
     });
   }
 
-  /** Takes a member out of the organization (and its teams); their account stays, disabled. */
+  /**
+   * Takes a member out of the organization (and its teams); their account stays, disabled. Their
+   * sessions end with it: the web app's, and the embedded provider's (which would otherwise
+   * outlive the user and sign a browser in again).
+   */
   async removeMember(orgId: string, userId: string, as: ActingAs): Promise<void> {
     await this.database.writeTransaction(async (trx) => {
       const user = await this.memberOf(trx, orgId, userId);
       if (user.role === 'admin' && user.status === 'active') await this.keepAnAdmin(trx, orgId);
       await userRepository.removeFromOrg(trx, userId, orgId);
+      await webSessionRepository.deleteForUser(trx, userId);
+      await oidcPayloadRepository.deleteForAccount(trx, userId);
       await this.record(trx, as, AUDIT_ACTIONS.memberRemoved, orgId, { kind: 'user', id: userId }, { role: user.role });
     });
   }

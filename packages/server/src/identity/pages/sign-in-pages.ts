@@ -27,11 +27,17 @@ export function loginPage(o: { action: string; csrf: string; email?: string; err
   );
 }
 
-export function codePage(o: { action: string; csrf: string; step: string; error?: string }): AccountPage {
+/** `guarded`: asked after many failed sign-ins, whatever the password was (LocalAccounts.PasswordCheck). */
+export function codePage(o: { action: string; csrf: string; step: string; error?: string; guarded?: boolean }): AccountPage {
   return accountPage(
     'Enter your code',
     [
       errorBox(o.error),
+      o.guarded === true
+        ? paragraph(
+            'There were many failed sign-ins lately, so a password alone is not enough now. Enter the code of your authenticator app; without one, reset your password or try again in an hour.',
+          )
+        : '',
       paragraph('Open your authenticator app and enter the six-digit code it shows for qrlog.'),
       form(o.action, o.csrf, [hidden('step', o.step), field('code', 'Code', { autocomplete: 'one-time-code', code: true, autofocus: true })], 'Continue'),
     ].join('\n'),

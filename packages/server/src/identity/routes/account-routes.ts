@@ -11,6 +11,13 @@ import { admitted } from './interaction-routes.ts';
 
 const SIGN_IN: readonly [string, string] = [WEB_HOME_PATH, 'Go to qrlog and sign in'];
 
+/** What a new password did to the account's sessions, for its page ('every': a reset; 'other': a change, this browser stays). */
+function signedOutText(r: FlowResult, which: 'every' | 'other'): string {
+  const ended = r.status === 'done' && r.ended !== undefined ? r.ended.web + r.ended.provider : 0;
+  if (which === 'every') return 'Every device and browser that was signed in to your account has been signed out.';
+  return ended === 0 ? 'No other browser or device was signed in to your account.' : 'Every other browser and device that was signed in to your account has been signed out; this one stays signed in.';
+}
+
 /**
  * The account pages outside a sign-in: password reset (request and link), invitation, operator
  * setup, password change and authenticator setup. Each GET shows its form, each POST answers
@@ -25,7 +32,6 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: IdentityRouteCo
   const after = (request: FastifyRequest, reply: FastifyReply, r: FlowResult, again: (error: string) => AccountPage, done: AccountPage): FastifyReply | Promise<FastifyReply> => {
     if (r.status === 'done') return sendPage(reply, done);
     if (r.status === 'enrol') return sendPage(reply, enrolPage({ action: ACCOUNT_PATHS.enrol, csrf: csrf(request, reply), view: r.view, required: r.required }));
-    if (r.credentials) ctx.throttle.recordFailure(request.ip);
     return sendPage(reply, again(r.message), r.credentials ? 401 : 400);
   };
 
@@ -53,7 +59,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: IdentityRouteCo
       reply,
       r,
       (error) => resetConfirmPage({ action: ACCOUNT_PATHS.resetConfirm, csrf: csrf(request, reply), token: form.token, error }),
-      messagePage('Password changed', 'Your new password is set. Sign in with it.', SIGN_IN),
+      messagePage('Password changed', `Your new password is set. ${signedOutText(r, 'every')} Sign in with the new password.`, SIGN_IN),
     );
   });
 
@@ -89,13 +95,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: IdentityRouteCo
   app.post(ACCOUNT_PATHS.password, { config: { policy: 'public' } }, async (request, reply) => {
     const form = await admitted(ctx, request, reply, passwordChangeBody);
     if (form === undefined) return reply;
-    const r = await ctx.flows.changePassword(form, request.ip);
+    const r = await ctx.flows.changePassword(form, request.ip, request);
     return after(
       request,
       reply,
       r,
       (error) => passwordChangePage({ action: ACCOUNT_PATHS.password, csrf: csrf(request, reply), email: form.email, error }),
-      messagePage('Password changed', 'Your new password is set.', SIGN_IN),
+      messagePage('Password changed', `Your new password is set. ${signedOutText(r, 'other')}`, SIGN_IN),
     );
   });
 

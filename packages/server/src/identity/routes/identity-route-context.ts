@@ -2,7 +2,6 @@ import type { FastifyReply } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { RateLimiter } from '../../common/rate-limiter.ts';
 import type { AccountFlows } from '../account-flows.ts';
-import type { AddressThrottle } from '../address-throttle.ts';
 import type { FormGuard } from '../form-guard.ts';
 import type { AccountPage } from '../pages/account-page.ts';
 import type { SignInFlow } from '../sign-in-flow.ts';
@@ -13,8 +12,6 @@ export interface IdentityRouteContext {
   provider: Provider;
   publicUrl: string;
   formGuard: FormGuard;
-  /** Failed sign-ins per source address, with lockout. */
-  throttle: AddressThrottle;
   /** Form posts per source address (all of them, good or bad). */
   posts: RateLimiter;
   signIn: SignInFlow;
@@ -36,5 +33,5 @@ export function sendPage(reply: FastifyReply, page: AccountPage, status = 200): 
 
 export function waitText(ms: number): string {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
-  return `Too many failed attempts from your network. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`;
+  return `Too many attempts from your network. Try again in ${String(minutes)} minute${minutes === 1 ? '' : 's'}.`;
 }

@@ -74,9 +74,10 @@ export async function admitted<S extends z.ZodType>(
     await sendPage(reply, messagePage('Please try again', FORM_EXPIRED), 403);
     return undefined;
   }
-  const wait = ctx.throttle.waitMs(request.ip);
-  if (wait > 0 || !ctx.posts.take(addressKey(request.ip))) {
-    const text = waitText(Math.max(wait, 60_000));
+  // Failed sign-ins are not refused here: they make the password alone insufficient
+  // (LocalAccounts), so an owner with their authenticator or a reset link still gets through.
+  if (!ctx.posts.take(addressKey(request.ip))) {
+    const text = waitText(60_000);
     await sendPage(reply, formPage === undefined ? messagePage('Please wait', text) : formPage(text), 429);
     return undefined;
   }
@@ -120,13 +121,12 @@ async function answer(
       return reply.redirect(to, 303);
     }
     case 'code':
-      return sendPage(reply, codePage({ action: `${here}/code`, csrf: csrf(), step: outcome.step }));
+      return sendPage(reply, codePage({ action: `${here}/code`, csrf: csrf(), step: outcome.step, guarded: outcome.guarded === true }));
     case 'enrol':
       return sendPage(reply, enrolPage({ action: `${here}/enrol`, csrf: csrf(), view: outcome.view, required: outcome.required, error: outcome.error }), outcome.error === undefined ? 200 : 400);
     case 'restart':
       return sendPage(reply, loginPage({ action: `${here}/login`, csrf: csrf(), error: outcome.message }), 400);
     case 'refused':
-      if (outcome.credentials) ctx.throttle.recordFailure(request.ip);
       if (outcome.step !== undefined) return sendPage(reply, codePage({ action: `${here}/code`, csrf: csrf(), step: outcome.step, error: outcome.message }), 401);
       return sendPage(reply, loginPage({ action: `${here}/login`, csrf: csrf(), email, error: outcome.message }), 401);
   }

@@ -51,10 +51,19 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ['members'],
         operationId: 'inviteMember',
         summary: 'Invite a member: creates the invited user and sends the invitation',
+        description:
+          'The answer concerns this organization only: an address that has an account elsewhere gets the same answer as a new one (its owner is told by mail, nothing is created here).',
         params: ORG_PARAMS,
         body: z.strictObject({ email: EMAIL_ADDRESS, role: ROLE, teamIds: z.array(TEAM_ID).max(100).optional() }),
         response: {
-          201: z.object({ member: MEMBER, invitationSent: z.boolean().describe('False: the user exists, but the invitation could not be delivered now') }),
+          201: z.object({
+            member: MEMBER,
+            invitationSent: z
+              .boolean()
+              .describe(
+                'True only when the invitation was handed to a mail transport (the mail server; without one, the service log). False: nothing was sent (an external identity provider: tell the person yourself), or delivery failed; the invitation stands either way.',
+              ),
+          }),
           409: ERROR,
           ...ERRORS,
         },
@@ -66,21 +75,18 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const subject = accessOf(request).subject;
       const inviter = subject.kind === 'user' ? await users.findById(subject.userId) : undefined;
       const invitedBy = inviter === undefined || inviter.orgId !== orgId ? null : (inviter.displayName ?? inviter.email);
-      let invitationSent = true;
-      const mailer = {
-        sendInvitation: async (...args: Parameters<ApiContext['mailer']['sendInvitation']>) => {
-          try {
-            await ctx.mailer.sendInvitation(...args);
-          } catch (err) {
-            // The user exists either way; the admin learns that the mail did not go out.
-            request.log.error({ err }, 'invitation could not be sent');
-            invitationSent = false;
-          }
-        },
+      // A mail that could not be sent is the admin's to know (false), not a failed request: the invitation stands.
+      const failed = (err: unknown): false => {
+        request.log.error({ err }, 'invitation could not be sent');
+        return false;
+      };
+      const mailer: ApiContext['mailer'] = {
+        sendInvitation: (user, context) => ctx.mailer.sendInvitation(user, context).catch(failed),
+        sendInvitationNotice: (address, context) => ctx.mailer.sendInvitationNotice(address, context).catch(failed),
       };
       const { email, role, teamIds } = request.body;
-      const user = await tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, as, mailer, invitedBy);
-      return reply.code(201).send({ member: memberJson(user, [...new Set(teamIds ?? [])]), invitationSent });
+      const { member, invitationSent } = await tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, as, mailer, invitedBy);
+      return reply.code(201).send({ member: memberJson(member, [...new Set(teamIds ?? [])]), invitationSent });
     },
   );
 
