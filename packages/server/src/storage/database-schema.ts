@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from './auth-schema.ts';
+import type { ClaimTables } from './claim-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 
@@ -123,7 +124,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, ClaimTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;
