@@ -8,15 +8,17 @@ import type { Command } from '../command.ts';
 const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['serve', 'run the ingestion service (HTTPS; SQLite in --data-dir, or DATABASE_URL)'],
   ['loggers provision', 'register new loggers with fresh keys and write their key files'],
-  ['loggers claim', 'claim a provisioned logger into an organization’s team'],
+  ['loggers claim', 'claim a provisioned logger into an organization’s team (operator, on the host: no proof needed)'],
   ['loggers coverage', 'known sequence ranges and gaps of a logger'],
   ['loggers rotate-kek', 're-wrap every stored key under a new key-encryption key'],
   ['readings export', 'a logger’s stored readings as JSON or CSV'],
   ['readings rebuild', 'rebuild readings from the evidence and check they match'],
   ['verify', 'recompute the evidence hash chains and re-open every link'],
-  ['orgs create', 'create an organization'],
+  ['orgs create', 'create an organization (and invite its first admin)'],
+  ['orgs invite', 'invite a member into an organization, linked at their first sign-in'],
   ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
   ['operators setup-link', 'print a one-time link to set up a platform operator'],
+  ['operators add', 'add a platform operator by e-mail, linked at their first sign-in'],
 ];
 
 export const serverCommands: Command[] = SERVER_COMMANDS.map(([name, summary]) => ({

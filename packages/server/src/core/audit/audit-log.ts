@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = {
   orgCreated: 'org.created',
   orgOperatorAccessChanged: 'org.operator-access-changed',
   memberInvited: 'member.invited',
+  operatorAdded: 'operator.added',
   memberRoleChanged: 'member.role-changed',
   memberRemoved: 'member.removed',
   teamCreated: 'team.created',

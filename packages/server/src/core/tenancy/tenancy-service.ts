@@ -146,6 +146,20 @@ export class TenancyService {
     return user;
   }
 
+  /**
+   * A platform operator, 'invited' until their first sign-in links them (through the configured
+   * provider: the embedded one by the invitation link, an external one by their verified e-mail).
+   */
+  async addOperator(email: string, as: ActingAs): Promise<DirectoryUser> {
+    const clean = normalizeEmail(email);
+    if (clean === undefined) throw new AppError('invalid-request', 'not an email address');
+    return this.database.writeTransaction(async (trx) => {
+      const user = await this.users.createOperator(clean, trx);
+      await this.record(trx, as, AUDIT_ACTIONS.operatorAdded, null, { kind: 'user', id: user.id }, {});
+      return user;
+    });
+  }
+
   async changeRole(orgId: string, userId: string, role: UserRole, as: ActingAs): Promise<DirectoryUser> {
     return this.database.writeTransaction(async (trx) => {
       const user = await this.memberOf(trx, orgId, userId);
@@ -279,7 +293,7 @@ export class TenancyService {
     if ((await userRepository.countActiveAdmins(db, orgId)) <= 1) throw new AppError('conflict', 'the organization would have no admin left');
   }
 
-  private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
+  private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string | null, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
     await this.audit.record({ actor: as.actor, action, target, orgId, sourceAddress: as.sourceAddress ?? null, detail }, db);
   }
 
