@@ -82,6 +82,16 @@ describe.each(TEST_DATABASE_KINDS)('claiming a logger needs proof of possession,
     expect(await claimedTeam(free.serial)).toBeUndefined();
   });
 
+  it('documents both proofs in the API document', async () => {
+    const doc = (await app.request(w.as.anonymous, { method: 'GET', url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: { anyOf: { required: string[] }[] } } } }; responses: Record<string, unknown> } }>;
+    }>();
+    const op = doc.paths['/api/v1/orgs/{orgId}/claims']!.post;
+    expect(op.requestBody.content['application/json'].schema.anyOf.map((s) => s.required)).toEqual([['serial', 'claimCode'], ['scanId']]);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '404', '429']));
+    expect(Object.keys(op.responses)).not.toContain('409');
+  });
+
   it('stores claim codes only hashed', async () => {
     const rows = await app.owner.db.selectFrom('logger_claim_codes').selectAll().execute();
     expect(rows.length).toBeGreaterThanOrEqual(8);
