@@ -32,7 +32,10 @@ export function registerScanLinkRoute(app: FastifyInstance, ctx: AppContext): vo
       const principal = principalOf(request);
       const tenancy = ctx.services.tenancy;
       if (tenancy !== undefined && principal.kind === 'user' && principal.role === 'admin' && result.newestReadingAt !== null) {
-        await tenancy.tenancy.rememberClaimScan({ scanId: result.scanId, serial: result.serial, userId: principal.userId, scannedAt: receivedAt, newestReadingAt: result.newestReadingAt });
+        // The scan is stored already: a failure here costs only this proof (the label's code still works).
+        await tenancy.tenancy
+          .rememberClaimScan({ scanId: result.scanId, serial: result.serial, userId: principal.userId, scannedAt: receivedAt, newestReadingAt: result.newestReadingAt })
+          .catch((err: unknown) => { request.log.error({ err, serial: result.serial }, 'could not remember the scan as a claim proof'); });
       }
       // Answered only now, after the service committed: a success redirect means the scan is stored.
       return reply.code(303).header('location', scanPagePath(result.scanId)).send();
