@@ -202,8 +202,8 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'POST /api/v1/orgs/:orgId/claims': {
     policy: 'logger.claim@organization',
     prepare: async ({ app }, t) => {
-      const [key] = await app.services.loggers.provision(1, null);
-      return { url: `/api/v1/orgs/${t.orgId}/claims`, payload: { serial: key?.serial } };
+      const [logger] = await app.services.loggers.provisionWithClaimCodes(1, null);
+      return { url: `/api/v1/orgs/${t.orgId}/claims`, payload: { serial: logger?.key.serial, claimCode: logger?.claimCode } };
     },
   },
   'PUT /api/v1/loggers/:serial/shares/:teamId': {

@@ -41,6 +41,27 @@ describe.each(TEST_DATABASE_KINDS)('operator commands for tenants on %s', (kind)
     await t.cleanup();
   });
 
+  it('writes each logger\u2019s claim code into its key file for the label; the operator\u2019s claim needs none and spends it', async () => {
+    const out = join(t.dir, 'labels.json');
+    const r = await run('loggers provision', ['--count', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    const files = JSON.parse(readFileSync(out, 'utf8')) as { serial: string; claimCode: string }[];
+    for (const f of files) expect(f.claimCode).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+    expect(r.out).not.toContain(files[0]!.claimCode);
+    const org = json(await run('orgs create', ['--name', 'Label Co']));
+    expect((await run('loggers claim', ['--org', String(org.id), '--serial', files[0]!.serial])).code).toBe(0);
+    const services = await openTestServices(t);
+    try {
+      const codes = await services.database.db.selectFrom('logger_claim_codes').select(['serial', 'used_at']).orderBy('serial').execute();
+      expect(codes.find((c) => c.serial === files[0]!.serial)?.used_at).not.toBeNull();
+      expect(codes.find((c) => c.serial === files[1]!.serial)?.used_at).toBeNull();
+      const audit = await services.tenancy.audit.list({ orgId: String(org.id), limit: 10 });
+      expect(audit.find((a) => a.action === 'logger.claimed')?.detail).toMatchObject({ proof: 'operator' });
+    } finally {
+      await services.close();
+    }
+  });
+
   it('creates organizations, claims loggers into them once, and makes API keys whose secret is printed once', async () => {
     const acme = await run('orgs create', ['--name', 'Acme Cold Chain']);
     expect(acme.code).toBe(0);

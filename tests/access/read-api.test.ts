@@ -125,21 +125,22 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     for (const { id } of ids) expect(r.body).not.toContain(id);
   });
 
-  it('lets admins claim provisioned loggers once, without telling whose a claimed one is', async () => {
+  it('lets admins claim provisioned loggers once, with the label\u2019s claim code, without telling whose a claimed one is', async () => {
     const [first, second] = w.unclaimed;
     const serial = first?.serial ?? '';
-    const claim = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial, teamId: w.a.otherTeamId });
+    const code = (s: string | undefined) => w.claimCodes[s ?? ''] ?? '';
+    const claim = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial, claimCode: code(serial), teamId: w.a.otherTeamId });
     expect(claim.statusCode).toBe(201);
     expect(claim.json()).toMatchObject({ serial, orgId: w.a.orgId, teamId: w.a.otherTeamId });
-    const againOwn = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial });
-    const againOther = await send(w.as.adminB, 'POST', `/api/v1/orgs/${w.b.orgId}/claims`, { serial });
-    expect(againOwn.statusCode).toBe(409);
+    const againOwn = await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial, claimCode: code(serial) });
+    const againOther = await send(w.as.adminB, 'POST', `/api/v1/orgs/${w.b.orgId}/claims`, { serial, claimCode: code(serial) });
+    expect(againOwn.statusCode).toBe(404);
     expect(againOther.body).toBe(againOwn.body);
     expect(againOther.body).not.toContain(w.a.orgId);
-    expect((await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: 'NOSUCH9' })).statusCode).toBe(404);
-    expect((await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial, teamId: w.b.teamId })).statusCode).toBe(404);
-    expect((await send(w.as.userA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial })).statusCode).toBe(403);
-    expect((await send(w.as.keyWriteA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial })).statusCode).toBe(403);
+    expect((await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: 'NOSUCH9', claimCode: code(serial) })).body).toBe(againOwn.body);
+    expect((await send(w.as.adminA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial, claimCode: code(second?.serial), teamId: w.b.teamId })).statusCode).toBe(404);
+    expect((await send(w.as.userA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial, claimCode: code(second?.serial) })).statusCode).toBe(403);
+    expect((await send(w.as.keyWriteA, 'POST', `/api/v1/orgs/${w.a.orgId}/claims`, { serial: second?.serial, claimCode: code(second?.serial) })).statusCode).toBe(403);
     expect(await auditActions(w.a.orgId)).toContain('logger.claimed');
   });
 

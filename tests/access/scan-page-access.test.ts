@@ -61,7 +61,9 @@ describe.each(TEST_DATABASE_KINDS)('the scan page after an upload, on %s', (kind
   it('offers an admin who scans a logger nobody owns to claim it, through the claims API', async () => {
     const key = w.unclaimed[0];
     if (!key) throw new Error('no unclaimed logger');
-    const scan = await app.request(w.as.anonymous, { method: 'GET', url: new URL(makeLink(key, { count: 6 })).pathname });
+    // The admin's phone, signed in, scans the logger's live code (its newest reading minutes old).
+    const sessionStart = Math.floor(Date.now() / 1000) - 6 * 600;
+    const scan = await app.request(w.as.adminA, { method: 'GET', url: new URL(makeLink(key, { count: 6, sessionStart, sealedAfter: 0 })).pathname });
     const url = scan.headers.location ?? '';
     const adminPage = await app.request(w.as.adminA, { method: 'GET', url });
     expect(adminPage.body).toContain('Nobody has claimed this logger');
@@ -79,7 +81,7 @@ describe.each(TEST_DATABASE_KINDS)('the scan page after an upload, on %s', (kind
       method: 'POST',
       url: `/api/v1/orgs/${w.a.orgId}/claims`,
       headers: { cookie: `__Host-qrlog_session=${cookie}`, origin: 'https://qrlog.test', 'x-csrf-token': session.csrfToken },
-      payload: { serial: key.serial, teamId: w.a.otherTeamId },
+      payload: { scanId: url.slice('/scan/'.length), teamId: w.a.otherTeamId },
     });
     expect(claim.statusCode).toBe(201);
     const after = (await app.request(w.as.adminA, { method: 'GET', url })).body;

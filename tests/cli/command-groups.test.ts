@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { qrlog } from '../support/run-qrlog.ts';
 
 const GROUPS: [group: string, subcommands: string[]][] = [
-  ['orgs', ['create']],
+  ['orgs', ['create', 'invite']],
   ['loggers', ['provision', 'claim', 'coverage', 'rotate-kek']],
   ['readings', ['export', 'rebuild']],
   ['api-keys', ['create']],
-  ['operators', ['setup-link']],
+  ['operators', ['setup-link', 'add']],
   ['link', ['pack', 'open']],
 ];
 

@@ -25,6 +25,8 @@ export interface World {
   operator: DirectoryUser;
   /** Provisioned, claimed by nobody. */
   unclaimed: LoggerKey[];
+  /** The claim code of every logger of the world, by serial (as its label shows it). */
+  claimCodes: Record<string, string>;
   as: {
     anonymous: Credential;
     operator: Credential;
@@ -53,15 +55,16 @@ async function tenant(app: AccessApp, name: string, keys: LoggerKey[]): Promise<
   const user = await app.addUser(`user@${slug}.test`, { orgId: organization.id, role: 'user', teamIds: [defaultTeam.id] });
   const [logger, otherLogger] = keys;
   if (!logger || !otherLogger) throw new Error('two keys needed');
-  await t.claim(organization.id, logger.serial, defaultTeam.id, CLI, 'cli:');
-  await t.claim(organization.id, otherLogger.serial, other.id, CLI, 'cli:');
+  await t.claimByOperator(organization.id, logger.serial, defaultTeam.id, CLI, 'cli:');
+  await t.claimByOperator(organization.id, otherLogger.serial, other.id, CLI, 'cli:');
   await ingest(app, logger);
   return { orgId: organization.id, name, teamId: defaultTeam.id, otherTeamId: other.id, admin, user, logger, otherLogger };
 }
 
 /** Two organizations, an operator, and a credential for every kind of caller. */
 export async function buildWorld(app: AccessApp): Promise<World> {
-  const keys = await app.services.loggers.provision(8, 'QL-1');
+  const provisioned = await app.services.loggers.provisionWithClaimCodes(8, 'QL-1');
+  const keys = provisioned.map((p) => p.key);
   const a = await tenant(app, 'Acme', keys.slice(0, 2));
   const b = await tenant(app, 'Brine', keys.slice(2, 4));
   const operator = await app.addUser('ops@qrlog.test', { operator: true });
@@ -70,6 +73,7 @@ export async function buildWorld(app: AccessApp): Promise<World> {
     b,
     operator,
     unclaimed: keys.slice(4),
+    claimCodes: Object.fromEntries(provisioned.map((p) => [p.key.serial, p.claimCode])),
     as: {
       anonymous: { kind: 'anonymous' },
       operator: await app.signIn(operator),

@@ -8,7 +8,7 @@ import type { Command } from '../command.ts';
 const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['serve', 'run the ingestion service (HTTPS; SQLite in --data-dir, or DATABASE_URL)'],
   ['loggers provision', 'register new loggers with fresh keys and write their key files'],
-  ['loggers claim', 'claim a provisioned logger into an organization’s team'],
+  ['loggers claim', 'claim a provisioned logger into an organization’s team (operator, on the host: no proof needed)'],
   ['loggers coverage', 'known sequence ranges and gaps of a logger'],
   ['loggers rotate-kek', 're-wrap every stored key under a new key-encryption key'],
   ['readings export', 'a logger’s stored readings as JSON or CSV'],
@@ -17,9 +17,11 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['checkpoints create', 'sign the head of every evidence chain now and write the checkpoint outside the database'],
   ['checkpoints public-key', 'print the public key of the checkpoint signing key'],
   ['checkpoints keygen', 'make a new checkpoint signing key in a file outside the data directory'],
-  ['orgs create', 'create an organization'],
+  ['orgs create', 'create an organization (and invite its first admin)'],
+  ['orgs invite', 'invite a member into an organization, linked at their first sign-in'],
   ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
   ['operators setup-link', 'print a one-time link to set up a platform operator'],
+  ['operators add', 'add a platform operator by e-mail, linked at their first sign-in'],
   ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 

@@ -112,3 +112,16 @@ export function serialOption(value: string | boolean | undefined, required: bool
   if (!isSerial(value)) throw usageError('--serial must be 1 to 12 characters of 0-9 and A-Z');
   return value;
 }
+
+/** The service's public URL for links a command prints: given, else https://localhost:PORT (QRLOG_PORT, default 8443). */
+export function publicUrlOf(given: string | undefined, port: string | undefined): string {
+  if (given === undefined || given === '') return `https://localhost:${port === undefined || port === '' ? '8443' : port}`;
+  let u: URL;
+  try {
+    u = new URL(given);
+  } catch {
+    throw usageError('--public-url must be https://host[:port]');
+  }
+  if (u.protocol !== 'https:' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') throw usageError('--public-url must be https://host[:port]');
+  return u.origin;
+}

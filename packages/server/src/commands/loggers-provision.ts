@@ -7,7 +7,10 @@ import { command, DATA_DIR_OPTION, dataDirOf, openCommandServices, parseCommandA
 const USAGE = `qrlog loggers provision --count N [--model M] --data-dir DIR --out FILE|DIR/
   Registers N new loggers (8-character serials, fresh 128-bit keys, stored wrapped) and writes
   the manufacturing file: a JSON list of key files, or one <serial>.json per logger when --out is
-  a directory (existing, or ending in /). Key files are written mode 0600 and never overwritten.`;
+  a directory (existing, or ending in /). Key files are written mode 0600 and never overwritten.
+  Each key file also holds the logger's claim code ("claimCode"), for its label: whoever claims
+  the logger by serial must give it (it is stored only hashed, and works once). Print the code on
+  the label, not the key.`;
 
 export const loggersProvision = command('loggers provision', USAGE, async (argv, io) => {
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, count: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } });
@@ -28,8 +31,8 @@ export const loggersProvision = command('loggers provision', USAGE, async (argv,
 
   const services = await openCommandServices(dataDir, io, 'service', true);
   try {
-    const keys = await services.loggers.provision(count, v.model ?? null);
-    const files = keys.map(toKeyFile);
+    const provisioned = await services.loggers.provisionWithClaimCodes(count, v.model ?? null);
+    const files = provisioned.map((p) => ({ ...toKeyFile(p.key), claimCode: p.claimCode }));
     if (fd !== undefined) {
       writeSync(fd, JSON.stringify(files, null, 2) + '\n');
       closeSync(fd);
@@ -41,7 +44,7 @@ export const loggersProvision = command('loggers provision', USAGE, async (argv,
         closeSync(one);
       }
     }
-    printJson(io, { provisioned: keys.length, model: v.model ?? null, out, layout: toDirectory ? 'file-per-logger' : 'list', serials: keys.map((k) => k.serial) });
+    printJson(io, { provisioned: files.length, model: v.model ?? null, out, layout: toDirectory ? 'file-per-logger' : 'list', serials: files.map((f) => f.serial), claimCodes: 'in the key files (claimCode), for the labels' });
     return 0;
   } finally {
     if (fd !== undefined) closeSync(fd);

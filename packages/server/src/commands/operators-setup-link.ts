@@ -3,7 +3,7 @@ import { AccountTokens } from '../identity/account-tokens.ts';
 import { SetupLinks } from '../identity/setup-links.ts';
 import { AuditLog } from '../core/audit/audit-log.ts';
 import { openDatabase } from '../storage/open-database.ts';
-import { command, DATA_DIR_OPTION, dataDirOf, parseCommandArgs, printJson, usageError } from './command-io.ts';
+import { command, DATA_DIR_OPTION, dataDirOf, parseCommandArgs, printJson, publicUrlOf } from './command-io.ts';
 
 const USAGE = `qrlog operators setup-link --data-dir DIR [--public-url https://HOST[:PORT]]
   Prints {"link", "expiresAt"}: a one-time link that makes a platform operator account (email,
@@ -28,15 +28,3 @@ export const operatorsSetupLink = command('operators setup-link', USAGE, async (
     await database.close();
   }
 });
-
-function publicUrlOf(given: string | undefined, port: string | undefined): string {
-  if (given === undefined || given === '') return `https://localhost:${port === undefined || port === '' ? '8443' : port}`;
-  let u: URL;
-  try {
-    u = new URL(given);
-  } catch {
-    throw usageError('--public-url must be https://host[:port]');
-  }
-  if (u.protocol !== 'https:' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '') throw usageError('--public-url must be https://host[:port]');
-  return u.origin;
-}

@@ -8,8 +8,10 @@ import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
 import { loggersProvision } from './loggers-provision.ts';
 import { loggersRotateKek } from './loggers-rotate-kek.ts';
+import { operatorsAdd } from './operators-add.ts';
 import { operatorsSetupLink } from './operators-setup-link.ts';
 import { orgsCreate } from './orgs-create.ts';
+import { orgsInvite } from './orgs-invite.ts';
 import { readingsExport } from './readings-export.ts';
 import { readingsRebuild } from './readings-rebuild.ts';
 import { verify } from './verify.ts';
@@ -28,8 +30,10 @@ export const serverCommands: Record<string, ServerCommand> = {
   'readings export': readingsExport,
   'loggers coverage': loggersCoverage,
   'orgs create': orgsCreate,
+  'orgs invite': orgsInvite,
   'loggers claim': loggersClaim,
   'api-keys create': apiKeysCreate,
   'operators setup-link': operatorsSetupLink,
   'db migrate': dbMigrate,
+  'operators add': operatorsAdd,
 };

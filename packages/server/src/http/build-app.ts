@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
 import { installPolicy } from './policy-hook.ts';
+import { installTextGuard } from './text-guard.ts';
 import type { InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
 import { logOnlyInvitationMailer } from '../core/tenancy/tenancy-log-mailer.ts';
 import type { TrustProxy } from '../config/server-config-schema.ts';
@@ -86,6 +87,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   installAuthentication(app, options.auth);
   // Before any route: a route without a declared policy cannot be registered.
   installPolicy(app, options.services.tenancy?.resolver);
+  // After the policy (a stranger still gets 401 first), before any schema or handler sees the text.
+  installTextGuard(app);
   app.addHook('onResponse', async (request, reply) => {
     const route = routeLabel(request);
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../storage/database-schema.ts';
 import { oidcPayloadRepository, type OidcPayloadRow } from '../storage/oidc-payload-repository.ts';
+import { isValidText } from '../common/valid-text.ts';
 
 /**
  * oidc-provider's storage, in the service's database: one adapter per model name, every model in
@@ -36,14 +37,19 @@ export class OidcPayloadAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    // Ids come from requests (a client id in a Basic authorization header among them): text the
+    // database cannot hold is no id of anything, not a query that fails.
+    if (!isValidText(id)) return undefined;
     return toPayload(await oidcPayloadRepository.find(this.db, this.kind, id, this.nowMs()));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    if (!isValidText(uid)) return undefined;
     return toPayload(await oidcPayloadRepository.findByUid(this.db, this.kind, uid, this.nowMs()));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    if (!isValidText(userCode)) return undefined;
     return toPayload(await oidcPayloadRepository.findByUserCode(this.db, this.kind, userCode, this.nowMs()));
   }
 

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AuthTables } from './auth-schema.ts';
+import type { ClaimTables } from './claim-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
@@ -124,7 +125,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

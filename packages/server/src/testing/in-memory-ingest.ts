@@ -57,7 +57,7 @@ export class InMemoryServices implements HttpServices {
         this.scanLog.push({ scanId, ctx });
         const summary = { scanId, serial: content.serial, receivedAt: ctx.receivedAt, via: ctx.via, newReadings, newByChannel: newByChannel.filter((c) => c.count > 0), knownReadings, conflicts, duplicateLink, locationAttached: false, chainIndex: this.links.size - 1 };
         this.summaries.set(scanId, summary);
-        return { status: 'accepted', scanId, serial: content.serial, newReadings, knownReadings, conflicts, duplicateLink };
+        return { status: 'accepted', scanId, serial: content.serial, newReadings, knownReadings, conflicts, duplicateLink, newestReadingAt: null };
       } catch (e) {
         if (isLinkError(e) && (e.code === 'malformed' || e.code === 'auth-failed' || e.code === 'unsupported-version' || e.code === 'invalid-content')) {
           return await this.reject(e.code, serial, ctx);

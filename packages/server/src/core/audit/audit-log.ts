@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = {
   memberInvited: 'member.invited',
   /** An address with an account elsewhere was invited (recorded platform-wide, not in the inviting organization's log). */
   memberInvitedElsewhere: 'member.invited-elsewhere',
+  operatorAdded: 'operator.added',
   memberRoleChanged: 'member.role-changed',
   memberRemoved: 'member.removed',
   teamCreated: 'team.created',

@@ -45,6 +45,8 @@ export type IngestResult =
       conflicts: number;
       /** The very same link had been received before. */
       duplicateLink: boolean;
+      /** The logger's clock at the newest sampled reading in this link; null when it has none. */
+      newestReadingAt: Date | null;
     }
   | { status: 'rejected'; reason: RejectionReason; serial: string | null };
 

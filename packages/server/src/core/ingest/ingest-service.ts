@@ -113,6 +113,7 @@ export class LinkIngestService implements IngestService {
         knownReadings: merge.knownReadings,
         conflicts: merge.conflicts,
         duplicateLink: existing !== undefined,
+        newestReadingAt: newestReadingAt(content),
       };
     });
   }
@@ -121,6 +122,12 @@ export class LinkIngestService implements IngestService {
     await this.securityEvents.record({ reason, serial, sourceAddress: ctx.sourceAddress, at: ctx.receivedAt, via: ctx.via, userAgent: ctx.userAgent });
     return { status: 'rejected', reason, serial };
   }
+}
+
+/** When the newest sample of the link was taken, by the logger's clock (every sampled channel has as many). */
+function newestReadingAt(content: LinkContent): Date | null {
+  const count = Math.max(0, ...Object.values(content.channels).map((c) => c.samples.length));
+  return count === 0 ? null : new Date((content.sessionStart + (content.firstSeq + count - 1) * content.interval) * 1000);
 }
 
 /** Which refusal a codec error is; anything else is a bug and propagates. */

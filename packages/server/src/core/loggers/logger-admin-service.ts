@@ -5,10 +5,18 @@ import { unwrapKey, wrapKey } from '../../keys/key-wrap.ts';
 import type { LoggerKeyStore } from '../../keys/logger-key-store.ts';
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import { loggerRepository, type StoredKeyWrap } from '../../storage/logger-repository.ts';
+import { claimProofRepository } from '../../storage/claim-proof-repository.ts';
+import { claimCodeHash, newClaimCode } from './claim-code.ts';
 
 const SERIAL_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const PROVISIONED_SERIAL_LENGTH = 8;
 export const MAX_PROVISION_COUNT = 100_000;
+
+/** A logger just registered: its key (for the logger) and its claim code (for its label). */
+export interface ProvisionedLogger {
+  key: LoggerKey;
+  claimCode: string;
+}
 
 export interface RotationReport {
   toLabel: string;
@@ -37,10 +45,18 @@ export class LoggerAdminService {
 
   /** New loggers with fresh random serials and keys (version 0), registered with their keys wrapped. */
   async provision(count: number, model: string | null): Promise<LoggerKey[]> {
+    return (await this.provisionWithClaimCodes(count, model)).map((p) => p.key);
+  }
+
+  /**
+   * As `provision`, with each logger's claim code (for its label): stored only as a hash, so this
+   * is the one time it can be read. It proves possession when the logger is claimed by serial.
+   */
+  async provisionWithClaimCodes(count: number, model: string | null): Promise<ProvisionedLogger[]> {
     if (!Number.isInteger(count) || count < 1 || count > MAX_PROVISION_COUNT) {
       throw new RangeError(`count must be an integer from 1 to ${String(MAX_PROVISION_COUNT)}`);
     }
-    const created: LoggerKey[] = [];
+    const created: ProvisionedLogger[] = [];
     const at = this.now().getTime();
     // Batches of 500 per transaction: a large order does not hold the write lock for long.
     while (created.length < count) {
@@ -52,7 +68,9 @@ export class LoggerAdminService {
           const key = generateKey(serial, { keyVersion: 0, bytes: 16 });
           const { kekLabel, wrapped } = this.keys.wrapForStorage(key);
           await loggerRepository.insertKey(trx, { serial, key_version: 0, kek_label: kekLabel, wrapped, created_at: at, rewrapped_at: null });
-          created.push(key);
+          const claimCode = newClaimCode();
+          await claimProofRepository.insertCode(trx, { serial, code_hash: claimCodeHash(claimCode), created_at: at, used_at: null });
+          created.push({ key, claimCode });
           i++;
         }
       });

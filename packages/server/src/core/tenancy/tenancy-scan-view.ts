@@ -15,6 +15,8 @@ export interface NewestReadings {
 export interface ClaimOffer {
   orgId: string;
   serial: string;
+  /** The admin's own scan: the proof the claim sends. */
+  scanId: string;
   teams: { id: string; name: string }[];
 }
 
@@ -53,17 +55,19 @@ export async function newestReadingsFor(tenancy: TenancyServices, principal: Pri
 }
 
 /**
- * A signed-in organization admin who scans a logger nobody has claimed yet may claim it from the
- * scan page (through the claims API, with the session's CSRF token). Undefined for anyone else,
- * and for a logger claimed already (by whomever: the page does not say).
+ * A signed-in organization admin who scanned a logger nobody has claimed yet, with their session
+ * on the phone, may claim it from the scan page for 10 minutes (through the claims API, with the
+ * session's CSRF token and this scan as the proof). Undefined for anyone else, for a scan that
+ * proves nothing (another's, too old, an old link) and for a logger claimed already (by whomever:
+ * the page does not say).
  */
-export async function claimOfferFor(tenancy: TenancyServices, principal: Principal, serial: string): Promise<ClaimOffer | undefined> {
+export async function claimOfferFor(tenancy: TenancyServices, principal: Principal, scan: { scanId: string; serial: string }): Promise<ClaimOffer | undefined> {
   if (principal.kind !== 'user') return undefined;
   const subject = await tenancy.resolver.subject(principal);
   if (subject.kind !== 'user' || subject.orgId === null || standingIn(subject, subject.orgId) !== 'admin') return undefined;
   const org = await tenancy.resolver.target('organization', subject.orgId);
   if (org === 'missing' || !decide(subject, { action: 'logger.claim', target: 'organization' }, org).allow) return undefined;
-  if (!(await tenancy.tenancy.loggerExists(serial)) || (await tenancy.tenancy.isClaimed(serial))) return undefined;
+  if (!(await tenancy.tenancy.scanProvesClaim(scan.scanId, subject.userId)) || (await tenancy.tenancy.isClaimed(scan.serial))) return undefined;
   const teams = await tenancy.queries.teams(subject.orgId, { limit: 100 });
-  return { orgId: subject.orgId, serial, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
+  return { orgId: subject.orgId, serial: scan.serial, scanId: scan.scanId, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
 }

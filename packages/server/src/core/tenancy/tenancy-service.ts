@@ -3,7 +3,6 @@ import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import type { Database } from '../../storage/database-schema.ts';
 import type { ShareAccess, UserRole } from '../../storage/identity-schema.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
-import { loggerRepository } from '../../storage/logger-repository.ts';
 import { oidcPayloadRepository } from '../../storage/oidc-payload-repository.ts';
 import { webSessionRepository } from '../../storage/web-session-repository.ts';
 import { organizationRepository, type OrganizationRow, type TeamRow } from '../../storage/organization-repository.ts';
@@ -12,6 +11,7 @@ import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-lo
 import type { InvitationMailer } from './invitation-mailer.ts';
 import { AppError } from '../../common/app-error.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
+import { notClaimable, provenSerial, rememberClaimScan, spendClaimProofs, type ClaimProof } from './claim-proofs.ts';
 import { normalizeEmail } from '../../common/email.ts';
 import { isEmailTaken, type DirectoryUser, type UserDirectory } from './user-directory.ts';
 
@@ -174,6 +174,20 @@ export class TenancyService {
     return { member, invitationSent };
   }
 
+  /**
+   * A platform operator, 'invited' until their first sign-in links them (through the configured
+   * provider: the embedded one by the invitation link, an external one by their verified e-mail).
+   */
+  async addOperator(email: string, as: ActingAs): Promise<DirectoryUser> {
+    const clean = normalizeEmail(email);
+    if (clean === undefined) throw new AppError('invalid-request', 'not an email address');
+    return this.database.writeTransaction(async (trx) => {
+      const user = await this.users.createOperator(clean, trx);
+      await this.record(trx, as, AUDIT_ACTIONS.operatorAdded, null, { kind: 'user', id: user.id }, {});
+      return user;
+    });
+  }
+
   async changeRole(orgId: string, userId: string, role: UserRole, as: ActingAs): Promise<DirectoryUser> {
     return this.database.writeTransaction(async (trx) => {
       const user = await this.memberOf(trx, orgId, userId);
@@ -202,29 +216,71 @@ export class TenancyService {
   }
 
   /**
-   * Claims a provisioned logger into a team of the organization (default: its default team).
-   * A logger claimed already cannot be claimed again, and the answer does not say by whom.
+   * Claims a logger into a team of the organization (default: its default team) with proof of
+   * possession (a claim code, or a recent scan by the claiming user; see claim-proofs.ts). Every
+   * refusal that concerns the logger is the one `notClaimable` answer: unknown, claimed already,
+   * wrong code and no proof look the same.
    */
-  async claim(orgId: string, serial: string, teamId: string | undefined, as: ActingAs, claimedBy: string): Promise<Claim> {
+  async claimWithProof(orgId: string, proof: ClaimProof, teamId: string | undefined, as: ActingAs, claimedBy: string): Promise<Claim> {
     return this.database.writeTransaction(async (trx) => {
-      if ((await organizationRepository.find(trx, orgId)) === undefined) throw new AppError('not-found', 'no such organization');
-      let team: TeamRow | undefined;
-      if (teamId === undefined) {
-        team = await organizationRepository.findTeamByName(trx, orgId, DEFAULT_TEAM_NAME);
-        if (team === undefined) throw new AppError('invalid-request', 'the organization has no default team: name a team');
-      } else {
-        team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
-        if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
-      }
+      const team = await this.claimTeam(trx, orgId, teamId);
+      const now = this.now().getTime();
+      const serial = await provenSerial(trx, proof, now);
+      if (serial === undefined || !(await this.database.lockLogger(trx, serial))) throw notClaimable();
+      if (!(await loggerAccessRepository.insertClaim(trx, { serial, team_id: team.id, claimed_at: now, claimed_by: claimedBy }))) throw notClaimable();
+      await spendClaimProofs(trx, serial, now);
+      await this.record(trx, as, AUDIT_ACTIONS.loggerClaimed, orgId, { kind: 'logger', id: serial }, { teamId: team.id, proof: proof.kind === 'code' ? 'claim-code' : 'scan' });
+      return { serial, orgId, teamId: team.id, claimedAt: new Date(now) };
+    });
+  }
+
+  /**
+   * The operator's claim on the host (`qrlog loggers claim`), without proof of possession: whoever
+   * runs it holds the database and the KEK already, so a proof would keep out nobody. Never
+   * reachable over the network. It spends the logger's claim code like any claim.
+   */
+  async claimByOperator(orgId: string, serial: string, teamId: string | undefined, as: ActingAs, claimedBy: string): Promise<Claim> {
+    return this.database.writeTransaction(async (trx) => {
+      const team = await this.claimTeam(trx, orgId, teamId);
       // Serialize claims of one logger (PostgreSQL row lock; SQLite holds the write lock).
       if (!(await this.database.lockLogger(trx, serial))) throw new AppError('not-found', 'no such logger');
       const at = this.now().getTime();
       if (!(await loggerAccessRepository.insertClaim(trx, { serial, team_id: team.id, claimed_at: at, claimed_by: claimedBy }))) {
         throw new AppError('conflict', 'this logger has been claimed already');
       }
-      await this.record(trx, as, AUDIT_ACTIONS.loggerClaimed, orgId, { kind: 'logger', id: serial }, { teamId: team.id });
+      await spendClaimProofs(trx, serial, at);
+      await this.record(trx, as, AUDIT_ACTIONS.loggerClaimed, orgId, { kind: 'logger', id: serial }, { teamId: team.id, proof: 'operator' });
       return { serial, orgId, teamId: team.id, claimedAt: new Date(at) };
     });
+  }
+
+  /**
+   * Remembers a signed-in admin's scan of a logger nobody has claimed, so that they may claim it
+   * in the next minutes (`claimWithProof` with the scan). Nothing for a claimed logger.
+   */
+  async rememberClaimScan(scan: { scanId: string; serial: string; userId: string; scannedAt: Date; newestReadingAt: Date }): Promise<void> {
+    await this.database.writeTransaction(async (trx) => {
+      if ((await loggerAccessRepository.claimOf(trx, scan.serial)) !== undefined) return;
+      await rememberClaimScan(trx, { ...scan, scannedAt: scan.scannedAt.getTime(), newestReadingAt: scan.newestReadingAt.getTime() });
+    });
+  }
+
+  /** Whether `claimWithProof` would accept this scan as proof now (the scan page offers the claim then). */
+  async scanProvesClaim(scanId: string, userId: string): Promise<boolean> {
+    return (await provenSerial(this.database.db, { kind: 'scan', scanId, userId }, this.now().getTime())) !== undefined;
+  }
+
+  /** The team a claim goes to: the named one of the organization, else its default team. */
+  private async claimTeam(trx: Kysely<Database>, orgId: string, teamId: string | undefined): Promise<TeamRow> {
+    if ((await organizationRepository.find(trx, orgId)) === undefined) throw new AppError('not-found', 'no such organization');
+    if (teamId === undefined) {
+      const team = await organizationRepository.findTeamByName(trx, orgId, DEFAULT_TEAM_NAME);
+      if (team === undefined) throw new AppError('invalid-request', 'the organization has no default team: name a team');
+      return team;
+    }
+    const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
+    if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
+    return team;
   }
 
   /** Shares a logger with another team of its organization; the owning team needs no share. */
@@ -271,13 +327,8 @@ export class TenancyService {
     if ((await userRepository.countActiveAdmins(db, orgId)) <= 1) throw new AppError('conflict', 'the organization would have no admin left');
   }
 
-  private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
+  private async record(db: Kysely<Database>, as: ActingAs, action: string, orgId: string | null, target: { kind: string; id: string }, detail: Record<string, unknown>): Promise<void> {
     await this.audit.record({ actor: as.actor, action, target, orgId, sourceAddress: as.sourceAddress ?? null, detail }, db);
-  }
-
-  /** Whether a serial is registered at all. */
-  loggerExists(serial: string): Promise<boolean> {
-    return loggerRepository.exists(this.database.db, serial);
   }
 
   /** Whether some team (of any organization) owns the logger. */

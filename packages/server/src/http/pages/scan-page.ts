@@ -28,8 +28,8 @@ const LOCATION_SCRIPT = `
 
 /**
  * Claims the scanned logger for a signed-in admin: asks the session for its CSRF token, then
- * posts to the claims API. Organization and serial come from the page's data attributes, so the
- * script is the same for every page.
+ * posts to the claims API with this scan as the proof of possession. Organization and scan come
+ * from the page's data attributes, so the script is the same for every page.
  */
 const CLAIM_SCRIPT = `
 (function(){
@@ -42,10 +42,10 @@ const CLAIM_SCRIPT = `
     fetch('/auth/session',{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(s){
       return fetch('/api/v1/orgs/'+box.dataset.org+'/claims',{method:'POST',credentials:'same-origin',
         headers:{'content-type':'application/json','x-csrf-token':s.csrfToken||''},
-        body:JSON.stringify({serial:box.dataset.serial,teamId:team.value})});
+        body:JSON.stringify({scanId:box.dataset.scan,teamId:team.value})});
     }).then(function(r){
       if(r.ok){say('Claimed: the logger now belongs to this team.');team.disabled=true;return;}
-      button.disabled=false;say(r.status===409?'This logger has been claimed already.':'The logger could not be claimed.');
+      button.disabled=false;say('The logger could not be claimed. A scan proves it is yours for 10 minutes: scan it again.');
     }).catch(function(){button.disabled=false;say('The logger could not be claimed.');});
   });
 })();
@@ -137,7 +137,7 @@ function newestHtml(channels: NewestReadings[]): string {
 
 function claimHtml(offer: ClaimOffer): string {
   const options = offer.teams.map((t) => `<option value="${escapeHtml(t.id)}">${escapeHtml(t.name)}</option>`).join('');
-  return `<section id="claim" aria-label="Claim this logger" data-org="${escapeHtml(offer.orgId)}" data-serial="${escapeHtml(offer.serial)}">
+  return `<section id="claim" aria-label="Claim this logger" data-org="${escapeHtml(offer.orgId)}" data-serial="${escapeHtml(offer.serial)}" data-scan="${escapeHtml(offer.scanId)}">
 <h2>Nobody has claimed this logger</h2>
 <p><label for="claim-team">Claim it for your team</label> <select id="claim-team">${options}</select></p>
 <button id="claim-button" type="button">Claim this logger</button>

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { scanErrorLocation } from '../pages/scan-error-page.ts';
 import { scanPagePath } from '../paths.ts';
 import { scanContext } from '../scan-context.ts';
+import { principalOf } from '../policy-hook.ts';
 
 /**
  * A link as a phone camera opens it: `GET /<digits>`, or `GET /<path>/<digits>` when the
@@ -27,6 +28,15 @@ export function registerScanLinkRoute(app: FastifyInstance, ctx: AppContext): vo
       const receivedAt = new Date(ctx.nowMs());
       const result = await ctx.intake.receive(path, scanContext(request, 'scan', receivedAt), request.log);
       if (result.status !== 'accepted') return reply.code(303).header('location', scanErrorLocation(result.reason)).send();
+      // A signed-in admin's scan of a logger nobody owns may prove, for a few minutes, that they hold it.
+      const principal = principalOf(request);
+      const tenancy = ctx.services.tenancy;
+      if (tenancy !== undefined && principal.kind === 'user' && principal.role === 'admin' && result.newestReadingAt !== null) {
+        // The scan is stored already: a failure here costs only this proof (the label's code still works).
+        await tenancy.tenancy
+          .rememberClaimScan({ scanId: result.scanId, serial: result.serial, userId: principal.userId, scannedAt: receivedAt, newestReadingAt: result.newestReadingAt })
+          .catch((err: unknown) => { request.log.error({ err, serial: result.serial }, 'could not remember the scan as a claim proof'); });
+      }
       // Answered only now, after the service committed: a success redirect means the scan is stored.
       return reply.code(303).header('location', scanPagePath(result.scanId)).send();
     },

@@ -24,7 +24,7 @@ export function registerScanPageRoutes(app: FastifyInstance, ctx: AppContext): v
     const tenancy = ctx.services.tenancy;
     const newest = tenancy === undefined ? undefined : await newestReadingsFor(tenancy, principalOf(request), scan.serial);
     // An admin who scans a logger nobody owns yet may claim it from here.
-    const claim = tenancy === undefined || newest !== undefined ? undefined : await claimOfferFor(tenancy, principalOf(request), scan.serial);
+    const claim = tenancy === undefined || newest !== undefined ? undefined : await claimOfferFor(tenancy, principalOf(request), { scanId, serial: scan.serial });
     const page = scanPage({ serial: scan.serial, newReadings: scan.newReadings, newByChannel: scan.newByChannel, canAddLocation: !scan.locationAttached, chainIndex: scan.chainIndex, receipt: scan.receipt, newest, claim });
     return sendPage(reply, page, 'geolocation=(self)');
   });

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import { SECURITY_HEADERS } from '../../common/security-headers.ts';
 import { OIDC_PATH } from '../identity-paths.ts';
+import { invalidText, isValidBodyText } from '../../common/valid-text.ts';
+
+/** oidc-provider's own limit for the bodies it reads. */
+const PROVIDER_BODY_LIMIT = 56 * 1024;
 
 /**
  * The provider's own content policy: nothing loads, forms post only here, and a `script-src`
@@ -26,10 +30,18 @@ export function registerProviderRoutes(app: FastifyInstance, provider: Provider,
   const callback = provider.callback();
   const publicHost = new URL(publicUrl).host;
   void app.register((scope, _options, done) => {
-    // The provider reads its own request bodies (form posts to the token endpoint among them).
+    // The provider parses its own request bodies (form posts to the token endpoint among them),
+    // but only after they were read here and found to be valid text (no NUL, valid UTF-8): the
+    // edge check covers its routes too. It takes an already read body from `req.body`, as its
+    // documentation says of bodies read by a framework, with the same limit as its own reader.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, next) => {
-      next(null, undefined);
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: PROVIDER_BODY_LIMIT }, (request, body, next) => {
+      const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
+      if (!isValidBodyText(buffer, request.headers['content-type'])) {
+        next(invalidText());
+        return;
+      }
+      next(null, buffer);
     });
     scope.route({
       method: ['GET', 'POST', 'OPTIONS'],
@@ -37,7 +49,8 @@ export function registerProviderRoutes(app: FastifyInstance, provider: Provider,
       config: { policy: 'public' },
       handler: async (request, reply) => {
         reply.hijack();
-        const req = request.raw as IncomingMessage & { originalUrl?: string };
+        const req = request.raw as IncomingMessage & { originalUrl?: string; body?: Buffer };
+        if (Buffer.isBuffer(request.body)) req.body = request.body;
         const res = reply.raw;
         for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
         res.setHeader('content-security-policy', PROVIDER_CSP);

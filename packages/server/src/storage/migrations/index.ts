@@ -6,6 +6,7 @@ import { identity } from './0010-identity.ts';
 import { embeddedProvider } from './0011-embedded-provider.ts';
 import { auth } from './0012-auth.ts';
 import { scheduler } from './0013-scheduler.ts';
+import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
@@ -17,5 +18,6 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0011-embedded-provider': embeddedProvider,
   '0012-auth': auth,
   '0013-scheduler': scheduler,
+  '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
 };

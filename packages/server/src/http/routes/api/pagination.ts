@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../common/app-error.ts';
+import { holdsInvalidText } from '../../../common/valid-text.ts';
 
 /**
  * Opaque cursors: the position after the last item of a page (a keyset), as base64url JSON.
@@ -18,7 +19,8 @@ export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string | un
     value = undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('invalid-request', 'cursor: not a cursor of this listing');
+  // Decoded text goes into a query: NUL or a lone surrogate is no position of any listing.
+  if (!parsed.success || holdsInvalidText(parsed.data)) throw new AppError('invalid-request', 'cursor: not a cursor of this listing');
   return parsed.data;
 }
 
