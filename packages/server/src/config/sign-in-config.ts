@@ -51,7 +51,7 @@ const provisioningRule = z.union([
     org: ORG_ID,
     role: ROLE,
   }),
-]);
+], { error: 'expected {"claim","value","org","role"} or {"emailDomain","org","role"}, org an organization id (org_…), role admin or user' });
 export type ProvisioningRule = z.output<typeof provisioningRule>;
 
 /** `QRLOG_OIDC_PROVISIONING`: `[{ "claim": "org_id", "value": "org_…", "org": "org_…", "role": "user" }, …]`. */
