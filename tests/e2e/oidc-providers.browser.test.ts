@@ -26,7 +26,7 @@ async function inContext(context: BrowserContext, url: string, init: { method?: 
     maxRedirects: 0,
   });
   const text = await r.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {

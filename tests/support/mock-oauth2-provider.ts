@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { Events, OAuth2Server } from 'oauth2-mock-server';
+import type { IncomingMessage } from 'node:http';
+import { Events, OAuth2Server, type MutableResponse, type MutableToken } from 'oauth2-mock-server';
 import { loadTlsMaterial } from '../../packages/server/src/http/tls-material.ts';
 
 /** What the mock's userinfo says about a subject. */
@@ -45,16 +46,17 @@ export async function startMockProvider(): Promise<MockProvider> {
   await server.start(0, '127.0.0.1');
   // The mock names itself by `localhost`; the certificate and the tests use the address.
   const { port } = new URL(server.issuer.url ?? 'https://127.0.0.1');
-  server.issuer.url = `https://127.0.0.1:${port}`;
+  const issuer = `https://127.0.0.1:${port}`;
+  server.issuer.url = issuer;
   const state: MockProvider = {
-    issuer: (server.issuer.url ?? '').replace(/\/$/, ''),
+    issuer,
     ca: tls.cert,
     server,
     loginAs: 'mock|nobody',
     profiles: new Map(),
     rotateKey: async () => {
       const jwk = await server.issuer.keys.generate('RS256');
-      return jwk.kid ?? '';
+      return jwk.kid;
     },
     accessToken: (sub, audience, kid) =>
       server.issuer.buildToken({
@@ -68,19 +70,21 @@ export async function startMockProvider(): Promise<MockProvider> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  server.service.on(Events.BeforeTokenSigning, (token) => {
+  server.service.on(Events.BeforeTokenSigning, (token: MutableToken) => {
     token.payload.sub = state.loginAs;
   });
-  server.service.on(Events.BeforeUserinfo, (response, req) => {
+  server.service.on(Events.BeforeUserinfo, (response: MutableResponse, req: IncomingMessage) => {
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const sub = bearer === undefined ? undefined : decodeJwt(bearer).sub;
-    const profile = sub === undefined ? undefined : state.profiles.get(sub);
-    if (sub === undefined || profile === undefined) {
+    const subject = bearer === undefined ? undefined : decodeJwt(bearer).sub;
+    const profile = subject === undefined ? undefined : state.profiles.get(subject);
+    if (subject === undefined || profile === undefined) {
       response.statusCode = 401;
       response.body = { error: 'invalid_token' };
       return;
     }
-    response.body = { sub, ...profile };
+    const body: Record<string, unknown> = { ...profile };
+    body.sub = subject;
+    response.body = body;
   });
   return state;
 }

@@ -151,7 +151,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       resourceIndicators: {
         enabled: true,
         // The web client's access token is for userinfo (opaque); the CLI's and machine clients' are for the API.
-        defaultResource: (_ctx, client) => (client.clientId === clientId ? undefined : options.audience) as string,
+        defaultResource: (_ctx, client) => client.clientId === clientId ? undefined : options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== options.audience) throw new errors.InvalidTarget();

@@ -64,7 +64,8 @@ export class BearerAuthenticator {
 
   /** The provider's userinfo for this token's subject, reused for a minute. */
   private async userinfo(token: string, subject: string): Promise<Record<string, unknown>> {
-    const { relyingParty, nowMs } = this.external!;
+    if (this.external === undefined) return {};
+    const { relyingParty, nowMs } = this.external;
     const cached = this.userinfoCache.get(subject);
     if (cached !== undefined && nowMs() - cached.at < USERINFO_TTL_MS) return cached.claims;
     const claims = await relyingParty.userinfo(token, subject);
