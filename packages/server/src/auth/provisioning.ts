@@ -23,11 +23,6 @@ export function placementOf(rules: readonly ProvisioningRule[], claims: Readonly
   return { orgId: first.org, role: admin ? 'admin' : 'user' };
 }
 
-/** The claims the rules look at, so a caller knows whether a token carries enough to decide. */
-export function ruleClaims(rules: readonly ProvisioningRule[]): string[] {
-  return rules.flatMap((r) => ('claim' in r ? [r.claim] : ['email', 'email_verified']));
-}
-
 function claimHolds(claim: unknown, value: string): boolean {
   if (typeof claim === 'string') return claim === value;
   if (Array.isArray(claim)) return claim.some((c) => c === value);
