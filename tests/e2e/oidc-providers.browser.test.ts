@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { CHROMIUM_PATH } from '../test-tiers.ts';
 import { apiAudience, POST_LOGOUT_PATH } from '../../packages/server/src/auth/auth-settings.ts';
 import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
@@ -11,6 +11,8 @@ import { startTestProvider, type TestProvider } from '../support/test-provider.t
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const hasChromium = inject('tiers').browser;
+// Each sign-in is a few redirects through a real browser and a real provider: seconds each on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 interface Answer {
   status: number;
@@ -315,6 +317,6 @@ describe.skipIf(!hasChromium)('sign-in through Auth0-like and other OIDC provide
       expect(ms).toBeLessThan(2_000);
       // A made-up kid right after is refused without another fetch storm.
       expect((await withBearer(app, '/api/v1/me', await provider.accessToken('mock|una', apiAudience(app.url), kid).then((t) => t.replace(/^[^.]+/, Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'made-up' })).toString('base64url'))))).status).toBe(401);
-    }, 20_000);
+    });
   });
 });
