@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { registerPublicPlugin } from './policy-hook.ts';
 import { SESSION_COOKIE } from '../auth/session-cookie.ts';
@@ -29,7 +29,7 @@ export async function registerOpenApiCollector(app: FastifyInstance, options: { 
         title: 'qrlog API',
         version: '1',
         description:
-          'Read side of the qrlog cloud. Authenticate with a session cookie (browsers; state-changing requests also need the x-csrf-token header) or `Authorization: Bearer <token>` (an access token of the identity provider, or one exchanged for an API key at POST /api/v1/auth/token). Lists are paged with an opaque `cursor` (the previous page\u2019s `nextCursor`) and `limit` (at most 1000). Errors are `{ "error": { "code", "message" } }`, except at the token endpoint, which answers RFC 6749 errors (`{ "error", "error_description" }`). Another organization\u2019s object answers 404, like one that does not exist.',
+          'Read side of the qrlog cloud. Authenticate with a session cookie (browsers; state-changing requests also need the x-csrf-token header) or `Authorization: Bearer <token>` (an access token of the identity provider, or one exchanged for an API key at POST /api/v1/auth/token). Lists are paged with an opaque `cursor` (the previous page\u2019s `nextCursor`) and `limit` (at most 1000). Errors are `{ "error": { "code", "message" } }`, except at the token endpoint, which answers RFC 6749 errors (`{ "error", "error_description" }`). Another organization\u2019s object answers 404, like one that does not exist. 429 (too many requests) and 503 (a dependency such as the identity provider\u2019s keys cannot be reached) are temporary: retry after the `Retry-After` header\u2019s seconds when it is given.',
       },
       ...(options.publicUrl === undefined ? {} : { servers: [{ url: options.publicUrl }] }),
       components: {
@@ -56,8 +56,13 @@ export async function registerOpenApiCollector(app: FastifyInstance, options: { 
 
 /** `GET /api/v1/openapi.json` and the reference page at /api/v1/docs: both public. */
 export async function registerOpenApiRoutes(app: FastifyInstance): Promise<void> {
-  app.get(OPENAPI_PATH, { config: { policy: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    return reply.type('application/json; charset=utf-8').send(app.swagger());
+  app.get(OPENAPI_PATH, { config: { policy: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    const document = app.swagger();
+    // Clients generated from the document need a server to call: the configured public URL
+    // (collected with the document), else the origin this request reached.
+    const servers = 'servers' in document ? document.servers : undefined;
+    const served = servers === undefined || servers.length === 0 ? { ...document, servers: [{ url: requestOrigin(request) }] } : document;
+    return reply.type('application/json; charset=utf-8').send(served);
   });
   await registerPublicPlugin(app, swaggerUi, {
     routePrefix: API_REFERENCE_PATH,
@@ -65,4 +70,14 @@ export async function registerOpenApiRoutes(app: FastifyInstance): Promise<void>
     uiConfig: { validatorUrl: null, deepLinking: false },
     theme: { title: 'qrlog API reference' },
   });
+}
+
+/**
+ * `https://host[:port]` as the request reached the service (behind a trusted proxy: as the proxy
+ * says); a Host header that is not a host name or address gives the relative URL `/`, which
+ * OpenAPI reads as "where this document was served".
+ */
+function requestOrigin(request: FastifyRequest): string {
+  const host = request.host;
+  return /^([0-9A-Za-z.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/.test(host) ? `${request.protocol}://${host.toLowerCase()}` : '/';
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import type { ServerConfig } from '../config/server-config-schema.ts';
 import type { InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
-import { buildApp, serverLoggerOptions } from './build-app.ts';
+import { buildApp, serverLoggerOptions, type AppOptions } from './build-app.ts';
 import type { HttpServices } from './http-services.ts';
 import { createRedirectServer } from './redirect-server.ts';
 import { certificateNames, loadTlsMaterial, type TlsMaterial } from './tls-material.ts';
@@ -51,22 +51,7 @@ export async function startServer(config: ServerConfig, services: HttpServices, 
   });
   const signInUrl = config.publicUrl ?? (config.port === 0 ? null : `https://localhost${config.port === 443 ? '' : `:${String(config.port)}`}`);
   const signIn = options.signIn === undefined || signInUrl === null ? undefined : await options.signIn({ publicUrl: signInUrl, serviceCertificate: tls.cert });
-  const app = buildApp({
-    services,
-    limits: {
-      perAddress: { perMinute: config.addressRate, burst: config.addressBurst },
-      perSerial: { perMinute: config.serialRate, burst: config.serialBurst },
-    },
-    maxBatch: config.maxBatch,
-    trustProxy: config.trustProxy,
-    publicUrl: config.publicUrl,
-    metricsToken: config.metricsToken,
-    tls,
-    logger: options.logger ?? serverLoggerOptions(config.logLevel),
-    auth: signIn?.auth,
-    identity: signIn?.identity,
-    invitationMailer: signIn?.invitationMailer,
-  });
+  const app = buildApp({ ...appOptionsOf(config, services, signIn), tls, logger: options.logger ?? serverLoggerOptions(config.logLevel) });
   await app.listen({ host: config.host, port: config.port });
   const httpsPort = (app.server.address() as AddressInfo).port;
 
@@ -106,4 +91,25 @@ export async function startServer(config: ServerConfig, services: HttpServices, 
   };
 }
 
-type AppLogger = Parameters<typeof buildApp>[0]['logger'];
+/**
+ * What the app is built with from a validated configuration, apart from TLS and the logger: the
+ * same for the listening server and for the API document built in process (app/api-document.ts).
+ */
+export function appOptionsOf(config: ServerConfig, services: HttpServices, signIn: SignIn | undefined): Omit<AppOptions, 'tls' | 'logger'> {
+  return {
+    services,
+    limits: {
+      perAddress: { perMinute: config.addressRate, burst: config.addressBurst },
+      perSerial: { perMinute: config.serialRate, burst: config.serialBurst },
+    },
+    maxBatch: config.maxBatch,
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    metricsToken: config.metricsToken,
+    auth: signIn?.auth,
+    identity: signIn?.identity,
+    invitationMailer: signIn?.invitationMailer,
+  };
+}
+
+type AppLogger = AppOptions['logger'];

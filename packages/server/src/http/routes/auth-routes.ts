@@ -138,7 +138,7 @@ export function registerTokenRoutes(parent: FastifyInstance, auth: AuthLayer): v
 function registerTokenRoutesIn(app: FastifyInstance, auth: AuthLayer): void {
   app.get(
     SERVICE_JWKS_PATH,
-    { config: { policy: 'public' }, schema: { tags: ['auth'], summary: 'Public keys of the access tokens exchanged for API keys (JWKS)', response: { 200: jwks } } },
+    { config: { policy: 'public' }, schema: { tags: ['auth'], operationId: 'getTokenKeys', summary: 'Public keys of the access tokens exchanged for API keys (JWKS)', response: { 200: jwks } } },
     async (_request, reply) => {
       // Public keys only; caches may keep them briefly (a new key appears before it signs).
       return reply.header('cache-control', 'public, max-age=300').send(await auth.serviceJwks());
@@ -158,6 +158,7 @@ function registerTokenRoutesIn(app: FastifyInstance, auth: AuthLayer): void {
         attachValidation: true,
         schema: {
           tags: ['auth'],
+          operationId: 'requestAccessToken',
           summary: 'Exchange an API key for an access token (OAuth 2.0 client credentials)',
           description: 'Errors follow RFC 6749 §5.2 (`{ "error", "error_description" }`), the one exception to the API\u2019s error shape.',
           body: tokenRequest,

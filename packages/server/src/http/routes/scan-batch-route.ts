@@ -37,6 +37,7 @@ export function registerScanBatchRoute(parent: FastifyInstance, ctx: AppContext)
         config: { policy: 'public' },
         schema: {
           tags: ['scans'],
+          operationId: 'submitScans',
           summary: 'Ingest several scanned links at once (a dock scanner or gateway); one result per link, in order',
           body,
           response: { 200: z.object({ results: z.array(BATCH_ITEM) }), 400: ERROR, 413: ERROR },

@@ -28,6 +28,7 @@ export function registerScanLocationRoute(parent: FastifyInstance, ctx: AppConte
         config: { policy: 'public' },
         schema: {
           tags: ['scans'],
+          operationId: 'addScanLocation',
           summary: 'Add the phone\u2019s position to a scan, once, shortly after it (the scan page does this)',
           // Any text: an id that is not one answers 404 like an unknown one, not 400.
           params: z.strictObject({ scanId: z.string().describe('The scan id from the scan page') }),

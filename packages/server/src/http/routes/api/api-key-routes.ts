@@ -46,6 +46,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'api-keys.read', target: 'organization' } },
       schema: {
         tags: ['api-keys'],
+        operationId: 'listApiKeys',
         summary: 'API keys of the organization, newest first (never their secrets)',
         params: orgParams,
         querystring: PAGE_QUERY,
@@ -67,6 +68,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'api-keys.manage', target: 'organization' } },
       schema: {
         tags: ['api-keys'],
+        operationId: 'createApiKey',
         summary: 'Create an API key; its secret is in this answer and never again',
         params: orgParams,
         body: z.strictObject({ scope: SCOPE.describe('read < write < admin'), name: NAME.optional(), expiresAt: TIME.optional() }),
@@ -94,6 +96,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'api-keys.manage', target: 'api-key' } },
       schema: {
         tags: ['api-keys'],
+        operationId: 'revokeApiKey',
         summary: 'Revoke an API key at once (tokens made with it stop working too)',
         params: z.strictObject({ keyId: API_KEY_ID }),
         response: { 204: NO_CONTENT, ...ERRORS },

@@ -30,8 +30,11 @@ export const ERROR = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .describe('Every error answer: a stable machine-readable code and a message for people.');
 
-/** The error answers a route with a policy can give, for the document. */
-export const ERRORS = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR } as const;
+/**
+ * The error answers a route with a policy can give, for the document. 503: a bearer token cannot
+ * be checked while the identity provider's keys are out of reach (auth/authenticate.ts).
+ */
+export const ERRORS = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 503: ERROR } as const;
 
 /** A 204 answer: no body (a route sends null; Fastify writes no body for a 204). */
 export const NO_CONTENT = z.null().describe('No content');

@@ -17,6 +17,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
       config: { policy: { action: 'logger.claim', target: 'organization' } },
       schema: {
         tags: ['loggers'],
+        operationId: 'claimLogger',
         summary: 'Claim a provisioned logger into a team (default: the "default" team). A logger claimed already cannot be claimed again.',
         params: ORG_PARAMS,
         body: z.strictObject({ serial: SERIAL, teamId: TEAM_ID.optional() }),
@@ -41,6 +42,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
       config: { policy: { action: 'logger.share', target: 'logger' } },
       schema: {
         tags: ['loggers'],
+        operationId: 'shareLogger',
         summary: 'Share a logger with another team of its organization, read-only or read-write (or change the access)',
         params: shareParams,
         body: z.strictObject({ access: SHARE_ACCESS }),
@@ -57,7 +59,7 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
     `${API_PREFIX}/loggers/:serial/shares/:teamId`,
     {
       config: { policy: { action: 'logger.share', target: 'logger' } },
-      schema: { tags: ['loggers'], summary: 'Stop sharing a logger with a team (the owning team keeps its access)', params: shareParams, response: { 204: NO_CONTENT, ...ERRORS } },
+      schema: { tags: ['loggers'], operationId: 'unshareLogger', summary: 'Stop sharing a logger with a team (the owning team keeps its access)', params: shareParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.deleteShare(request.params.serial, request.params.teamId, actingAs(request));

@@ -63,7 +63,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     `${API_PREFIX}/orgs/:orgId/audit-log`,
     {
       config: { policy: { action: 'audit.read', target: 'organization' } },
-      schema: { tags: ['audit'], summary: 'The organization\u2019s audit log, newest first', params: orgParams, querystring: pageQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+      schema: { tags: ['audit'], operationId: 'listOrganizationAuditLog', summary: 'The organization\u2019s audit log, newest first', params: orgParams, querystring: pageQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
     },
     async (request) => auditPage(targetOrg(request), request.query),
   );
@@ -72,7 +72,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     `${API_PREFIX}/audit-log`,
     {
       config: { policy: { action: 'platform.read' } },
-      schema: { tags: ['audit'], summary: 'The whole audit log, newest first (operators)', querystring: platformQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+      schema: { tags: ['audit'], operationId: 'listAuditLog', summary: 'The whole audit log, newest first (operators)', querystring: platformQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
     },
     async (request) => auditPage(request.query.orgId, request.query),
   );
@@ -83,6 +83,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       config: { policy: { action: 'security.read', target: 'organization' } },
       schema: {
         tags: ['audit'],
+        operationId: 'listOrganizationSecurityEvents',
         summary: 'Refused links naming the organization\u2019s loggers, since it claimed them; newest first',
         params: orgParams,
         querystring: pageQuery,
@@ -96,7 +97,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     `${API_PREFIX}/security-events`,
     {
       config: { policy: { action: 'platform.read' } },
-      schema: { tags: ['audit'], summary: 'Every refused link or request, newest first (operators)', querystring: platformQuery, response: { 200: page(SECURITY_EVENT, 'Security events, newest first'), ...ERRORS } },
+      schema: { tags: ['audit'], operationId: 'listSecurityEvents', summary: 'Every refused link or request, newest first (operators)', querystring: platformQuery, response: { 200: page(SECURITY_EVENT, 'Security events, newest first'), ...ERRORS } },
     },
     async (request) => eventPage(request.query.orgId, request.query),
   );

@@ -71,6 +71,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'loggers.list' } },
       schema: {
         tags: ['loggers'],
+        operationId: 'listLoggers',
         summary: 'Loggers you can see, by serial',
         querystring: LIST_QUERY,
         response: { 200: page(LOGGER, 'Loggers by serial'), ...ERRORS },
@@ -98,7 +99,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     `${API_PREFIX}/loggers/:serial`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
-      schema: { tags: ['loggers'], summary: 'One logger: owner, shares, newest scan', params: SERIAL_PARAMS, response: { 200: LOGGER_DETAIL, ...ERRORS } },
+      schema: { tags: ['loggers'], operationId: 'getLogger', summary: 'One logger: owner, shares, newest scan', params: SERIAL_PARAMS, response: { 200: LOGGER_DETAIL, ...ERRORS } },
     },
     async (request) => {
       const access = accessOf(request);
@@ -119,7 +120,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     `${API_PREFIX}/loggers/:serial/coverage`,
     {
       config: { policy: { action: 'logger.read', target: 'logger' } },
-      schema: { tags: ['loggers'], summary: 'Which readings are stored, per channel and session, and the gaps between', params: SERIAL_PARAMS, response: { 200: COVERAGE, ...ERRORS } },
+      schema: { tags: ['loggers'], operationId: 'getLoggerCoverage', summary: 'Which readings are stored, per channel and session, and the gaps between', params: SERIAL_PARAMS, response: { 200: COVERAGE, ...ERRORS } },
     },
     async (request) => {
       const { serial } = request.params;
@@ -133,6 +134,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'logger.read', target: 'logger' } },
       schema: {
         tags: ['loggers'],
+        operationId: 'listLoggerScans',
         summary: 'Scans of a logger, newest first',
         params: SERIAL_PARAMS,
         querystring: PAGE_QUERY,

@@ -27,6 +27,7 @@ export function registerMeRoute(app: FastifyInstance, ctx: ApiContext): void {
       config: { policy: { action: 'self' } },
       schema: {
         tags: ['me'],
+        operationId: 'getMe',
         summary: 'Who you are to the API: a user (organization, role, teams) or an API key (organization, scope)',
         response: { 200: ME, ...ERRORS },
       },

@@ -27,6 +27,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.read', target: 'organization' } },
       schema: {
         tags: ['members'],
+        operationId: 'listMembers',
         summary: 'Members of an organization, by id',
         params: ORG_PARAMS,
         querystring: PAGE_QUERY,
@@ -48,6 +49,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'organization' } },
       schema: {
         tags: ['members'],
+        operationId: 'inviteMember',
         summary: 'Invite a member: creates the invited user and sends the invitation',
         params: ORG_PARAMS,
         body: z.strictObject({ email: EMAIL_ADDRESS, role: ROLE, teamIds: z.array(TEAM_ID).max(100).optional() }),
@@ -88,6 +90,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'member' } },
       schema: {
         tags: ['members'],
+        operationId: 'changeMemberRole',
         summary: 'Change a member\u2019s role (an organization keeps at least one admin)',
         params: memberParams,
         body: z.strictObject({ role: ROLE }),
@@ -107,6 +110,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
       config: { policy: { action: 'members.manage', target: 'member' } },
       schema: {
         tags: ['members'],
+        operationId: 'removeMember',
         summary: 'Remove a member from the organization (the account stays, disabled)',
         params: memberParams,
         response: { 204: NO_CONTENT, 409: ERROR, ...ERRORS },

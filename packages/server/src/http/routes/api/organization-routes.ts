@@ -24,6 +24,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
       config: { policy: { action: 'org.list' } },
       schema: {
         tags: ['organizations'],
+        operationId: 'listOrganizations',
         summary: 'Organizations you can see (operators: all)',
         querystring: PAGE_QUERY,
         response: { 200: page(ORGANIZATION, 'Organizations by id'), ...ERRORS },
@@ -44,6 +45,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
       config: { policy: { action: 'org.create' } },
       schema: {
         tags: ['organizations'],
+        operationId: 'createOrganization',
         summary: 'Create an organization (operators); it starts with a team named "default"',
         body: z.strictObject({ name: NAME }),
         response: { 201: z.object({ organization: ORGANIZATION, defaultTeam: TEAM }), ...ERRORS },
@@ -64,6 +66,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
       config: { policy: { action: 'org.read', target: 'organization' } },
       schema: {
         tags: ['organizations'],
+        operationId: 'getOrganization',
         summary: 'One organization',
         params: ORG_PARAMS,
         response: { 200: ORGANIZATION, ...ERRORS },
@@ -82,6 +85,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, ctx: ApiContext
       config: { policy: { action: 'org.update', target: 'organization' } },
       schema: {
         tags: ['organizations'],
+        operationId: 'updateOrganization',
         summary: 'Rename, or grant / withdraw operator access to readings (the organization\u2019s admins)',
         params: ORG_PARAMS,
         body: z

@@ -27,6 +27,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
       config: { policy: { action: 'teams.read', target: 'organization' } },
       schema: {
         tags: ['teams'],
+        operationId: 'listTeams',
         summary: 'Teams of an organization, by name',
         params: ORG_PARAMS,
         querystring: PAGE_QUERY,
@@ -48,6 +49,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
       config: { policy: { action: 'teams.manage', target: 'organization' } },
       schema: {
         tags: ['teams'],
+        operationId: 'createTeam',
         summary: 'Create a team',
         params: ORG_PARAMS,
         body: z.strictObject({ name: NAME }),
@@ -64,7 +66,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     `${API_PREFIX}/teams/:teamId`,
     {
       config: { policy: { action: 'teams.read', target: 'team' } },
-      schema: { tags: ['teams'], summary: 'A team and its members', params: teamParams, response: { 200: TEAM_WITH_MEMBERS, ...ERRORS } },
+      schema: { tags: ['teams'], operationId: 'getTeam', summary: 'A team and its members', params: teamParams, response: { 200: TEAM_WITH_MEMBERS, ...ERRORS } },
     },
     async (request) => {
       const team = await queries.team(request.params.teamId);
@@ -77,7 +79,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     `${API_PREFIX}/teams/:teamId/members/:userId`,
     {
       config: { policy: { action: 'teams.manage', target: 'team' } },
-      schema: { tags: ['teams'], summary: 'Put a member of the organization into the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
+      schema: { tags: ['teams'], operationId: 'addTeamMember', summary: 'Put a member of the organization into the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.addTeamMember(request.params.teamId, request.params.userId, actingAs(request));
@@ -89,7 +91,7 @@ export function registerTeamRoutes(app: FastifyInstance, ctx: ApiContext): void 
     `${API_PREFIX}/teams/:teamId/members/:userId`,
     {
       config: { policy: { action: 'teams.manage', target: 'team' } },
-      schema: { tags: ['teams'], summary: 'Take a member out of the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
+      schema: { tags: ['teams'], operationId: 'removeTeamMember', summary: 'Take a member out of the team', params: memberParams, response: { 204: NO_CONTENT, ...ERRORS } },
     },
     async (request, reply) => {
       await tenancy.removeTeamMember(request.params.teamId, request.params.userId, actingAs(request));
