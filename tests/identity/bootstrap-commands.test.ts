@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInService } from '../../packages/server/src/auth/sign-in-service.ts';
+import { IdentityResolver } from '../../packages/server/src/auth/identity-resolver.ts';
+import { NO_PEOPLE_RULES } from '../../packages/server/src/auth/auth-settings.ts';
 import { serverCommands } from '../../packages/server/src/commands/server-commands.ts';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
 import { codeFor } from '../support/accounts.ts';
@@ -136,10 +138,10 @@ describe.each(TEST_DATABASE_KINDS)('bootstrap commands on %s', (kind) => {
     const op = printed(await run('operators add', ['--email', email], { QRLOG_OIDC_ISSUER: issuer }));
     expect(op.firstSignIn).toEqual({ provider: 'external', issuer, note: expect.stringContaining(email) as string });
     expect(JSON.stringify(op)).not.toContain('/account/invitation');
-    const signIns = new SignInService(server.users, server.audit, server.identity.issuer);
-    const identity = { issuer, subject: 'auth0|64f0c0ffee', email, emailVerified: true, name: null, idToken: 'not-used' };
+    const signIns = new SignInService(server.users, server.audit, null, new IdentityResolver(server.users, NO_PEOPLE_RULES));
+    const identity = { issuer, subject: 'auth0|64f0c0ffee', email, emailVerified: true, name: null, claims: {}, idToken: 'not-used' };
     // An unverified address links nothing.
-    expect(await signIns.signIn({ ...identity, subject: 'auth0|mallory', emailVerified: false }, '192.0.2.1')).toEqual({ status: 'refused', reason: 'unknown' });
+    expect(await signIns.signIn({ ...identity, subject: 'auth0|mallory', emailVerified: false }, '192.0.2.1')).toEqual({ status: 'refused', reason: 'email-not-verified' });
     const first = await signIns.signIn(identity, '192.0.2.1');
     expect(first).toMatchObject({ status: 'signed-in', user: { id: op.id, operator: true, status: 'active' } });
     // Linked now: the subject alone finds the operator.

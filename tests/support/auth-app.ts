@@ -35,6 +35,8 @@ export interface AuthApp {
   /** The database as its owner, to look at rows and change what a test needs changed. */
   owner: DatabaseHandle;
   addOrg(name: string): Promise<string>;
+  /** The organizations made before sign-in opened (`options.orgs`), in order. */
+  orgIds: string[];
   close(): Promise<void>;
 }
 
@@ -48,12 +50,19 @@ export const PUBLIC_WHOAMI_PATH = '/test/public-whoami';
  */
 export async function startAuthApp(
   kind: DatabaseKind,
-  settings: (publicUrl: string) => Omit<AuthSettingsInput, 'publicUrl'>,
-  options: { port?: number } = {},
+  settings: (publicUrl: string, orgIds: string[]) => Omit<AuthSettingsInput, 'publicUrl'>,
+  options: { port?: number; /** Organizations made before sign-in opens (provisioning rules name them). */ orgs?: string[] } = {},
 ): Promise<AuthApp> {
   const t: TestDatabase = await createTestDatabase(kind);
   const services = await openTestServices(t);
   const owner = await openDatabase(t.config, 'owner');
+  const addOrg = async (name: string): Promise<string> => {
+    const id = newId('org');
+    await owner.db.insertInto('organizations').values({ id, name, operator_access: 0, created_at: Date.now() }).execute();
+    return id;
+  };
+  const orgIds: string[] = [];
+  for (const name of options.orgs ?? []) orgIds.push(await addOrg(name));
   const port = options.port ?? (await freePort());
   const url = `https://localhost:${String(port)}`;
   // localhost only: the test provider's certificate covers 127.0.0.1, so a client picks by host name.
@@ -63,7 +72,7 @@ export async function startAuthApp(
   const signIn = await openSignIn(services, {
     publicUrl: url,
     serviceCertificate: tls.cert,
-    settings: settings(url),
+    settings: settings(url, orgIds),
     embedded: { posts: { perMinute: 0, burst: 1 } },
     notice: (line) => notices.push(line),
   });
@@ -98,11 +107,8 @@ export async function startAuthApp(
     auth,
     services,
     owner,
-    async addOrg(name) {
-      const id = newId('org');
-      await owner.db.insertInto('organizations').values({ id, name, operator_access: 0, created_at: Date.now() }).execute();
-      return id;
-    },
+    addOrg,
+    orgIds,
     async close() {
       signIn.close();
       await app.close();

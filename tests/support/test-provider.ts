@@ -10,9 +10,12 @@ import { loadTlsMaterial } from '../../packages/server/src/http/tls-material.ts'
 
 /** An account at the test provider: what its ID tokens say. */
 export interface ProviderAccount {
-  email: string;
-  emailVerified: boolean;
+  email?: string;
+  /** Absent: the provider does not say (as Entra ID and some Keycloak setups). */
+  emailVerified?: boolean;
   name?: string;
+  /** More claims (Auth0 Organizations' `org_id`, a role claim): in the ID token, and in access tokens when `claimsInAccessTokens`. */
+  extra?: Record<string, unknown>;
 }
 
 export interface TestProvider {
@@ -40,6 +43,16 @@ export interface TestProviderOptions {
   redirectUri: string;
   postLogoutRedirectUri: string;
   audience: string;
+  /**
+   * Set up like an Auth0 tenant: the issuer ends in a slash (`https://127.0.0.1:PORT/`), Auth0's
+   * paths (/authorize, /oauth/token, /.well-known/jwks.json, /userinfo, /v2/logout), and machine
+   * clients whose client-credentials tokens name `<client id>@clients` as `sub`.
+   */
+  auth0?: boolean;
+  /** Profile claims (email, email_verified, name) only from userinfo, none in the ID token. */
+  claimsInUserinfoOnly?: boolean;
+  /** Machine clients (client credentials) registered at the provider. */
+  machineClients?: { clientId: string; clientSecret: string }[];
 }
 
 /**
@@ -53,7 +66,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const tls = await loadTlsMaterial({ dataDir: dir, names: ['127.0.0.1'] });
   const server: Server = createServer({ cert: tls.cert, key: tls.key });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  const issuer = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}${options.auth0 === true ? '/' : ''}`;
 
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey: JWK = { ...(await exportJWK(rsa.privateKey)), kid: 'op-rs256', alg: 'RS256', use: 'sig' };
@@ -100,18 +113,45 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
       },
+      ...(options.machineClients ?? []).map((m) => ({
+        client_id: m.clientId,
+        client_secret: m.clientSecret,
+        redirect_uris: [],
+        grant_types: ['client_credentials'],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_post' as const,
+      })),
     ],
+    ...(options.auth0 === true
+      ? { routes: { authorization: '/authorize', token: '/oauth/token', jwks: '/.well-known/jwks.json', userinfo: '/userinfo', end_session: '/v2/logout' } }
+      : {}),
     pkce: { required: () => true },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    conformIdTokenClaims: false,
+    claims: { openid: ['sub', 'org_id', 'https://qrlog.test/roles'], email: ['email', 'email_verified'], profile: ['name'] },
+    // true: scope-requested claims go to userinfo only, as the spec's default for the code flow.
+    conformIdTokenClaims: options.claimsInUserinfoOnly === true,
+    formats: {
+      customizers: {
+        // Auth0 names a machine client as `<client id>@clients` and marks the grant type.
+        jwt: (_ctx, token, jwt) => {
+          const clientId = jwt.payload.client_id;
+          if (options.auth0 === true && token.kind === 'ClientCredentials' && typeof clientId === 'string') {
+            jwt.payload.sub = `${clientId}@clients`;
+            jwt.payload.azp = clientId;
+            jwt.payload.gty = 'client-credentials';
+          }
+        },
+      },
+    },
     features: {
+      clientCredentials: { enabled: (options.machineClients ?? []).length > 0 },
       devInteractions: { enabled: false },
       rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => options.audience,
+        // The web client's access token is for userinfo (opaque); the CLI's and machine clients' are for the API.
+        defaultResource: (_ctx, client) => client.clientId === clientId ? undefined : options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== options.audience) throw new errors.InvalidTarget();
@@ -124,7 +164,13 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       if (account === undefined) return undefined;
       return {
         accountId: sub,
-        claims: () => ({ sub, email: account.email, email_verified: account.emailVerified, ...(account.name === undefined ? {} : { name: account.name }) }),
+        claims: () => ({
+          sub,
+          ...(account.email === undefined ? {} : { email: account.email }),
+          ...(account.emailVerified === undefined ? {} : { email_verified: account.emailVerified }),
+          ...(account.name === undefined ? {} : { name: account.name }),
+          ...account.extra,
+        }),
       };
     },
     loadExistingGrant: impliedConsent,

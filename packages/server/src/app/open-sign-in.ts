@@ -6,6 +6,7 @@ import type { ServerConfig } from '../config/server-config-schema.ts';
 import type { SignIn } from '../http/start-server.ts';
 import { openEmbeddedIdentity, type EmbeddedIdentity, type EmbeddedIdentityOptions } from '../identity/embedded-identity.ts';
 import { AppError } from '../common/app-error.ts';
+import { IssuerMismatchError } from '../auth/provider-discovery.ts';
 import type { Services } from './open-services.ts';
 
 /** Sign-in as an app serves it: the authentication layer, and the embedded provider when there is no external one. */
@@ -64,6 +65,7 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
       serviceCertificate: o.serviceCertificate,
     });
     auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
+    if (!settings.embedded) await checkExternalProvider(services, auth, o.notice);
     return {
       auth,
       identity,
@@ -74,6 +76,30 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
   } catch (e) {
     identity?.close();
     throw e;
+  }
+}
+
+/**
+ * At start, with an external provider: its discovery document must name the configured issuer
+ * (give or take a final slash) — otherwise every sign-in would fail, so the service refuses to
+ * start and says which value to set. A provider that cannot be reached now is only a notice:
+ * scans do not need it, and sign-in works once it answers (/readyz says "degraded" till then).
+ * Organizations named by provisioning rules and machine clients must exist.
+ */
+async function checkExternalProvider(services: Services, auth: AuthLayer, notice: (line: string) => void): Promise<void> {
+  const { people } = auth.settings;
+  const named = new Set([...people.provisioning.map((r) => r.org), ...Object.values(people.machineClients).map((c) => c.org)]);
+  const missing: string[] = [];
+  for (const org of named) if ((await services.tenancy.queries.organization(org)) === undefined) missing.push(org);
+  if (missing.length > 0) {
+    throw new AppError('invalid-configuration', `QRLOG_OIDC_PROVISIONING / QRLOG_OIDC_MACHINE_CLIENTS name organizations that do not exist: ${missing.join(', ')} (qrlog orgs create makes one)`);
+  }
+  try {
+    await auth.relyingParty.config();
+    if (auth.relyingParty.issuer !== auth.settings.oidc.issuer) notice(`the provider names its issuer ${auth.relyingParty.issuer} (configured: ${auth.settings.oidc.issuer}); tokens are checked against the provider's spelling`);
+  } catch (e) {
+    if (e instanceof IssuerMismatchError) throw new AppError('invalid-configuration', e.message, { cause: e });
+    notice(`sign-in degraded: the identity provider cannot be reached now (${e instanceof Error ? e.message : String(e)}); sign-in starts working once it answers`);
   }
 }
 
@@ -96,5 +122,15 @@ export function signInSettingsOf(config: ServerConfig): SignInOptions['settings'
     oidcCa,
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionMaxHours: config.sessionMaxHours,
+    ...(config.oidcIssuer === undefined
+      ? {}
+      : {
+          people: {
+            requireEmailVerified: config.oidcRequireEmailVerified,
+            ...(config.oidcOperators === undefined ? {} : { operators: config.oidcOperators }),
+            ...(config.oidcProvisioning === undefined ? {} : { provisioning: config.oidcProvisioning }),
+            ...(config.oidcMachineClients === undefined ? {} : { machineClients: config.oidcMachineClients }),
+          },
+        }),
   };
 }

@@ -13,7 +13,8 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** An issuer whose access tokens are accepted, the audience they must name and where its keys come from. */
 export interface TrustedIssuer {
-  issuer: string;
+  /** Whether a token's `iss` names this issuer (exact comparison; see OidcRelyingParty.isIssuer for the provider's). */
+  accepts(iss: unknown): iss is string;
   audience: string;
   /** 'provider': the OIDC provider (tokens name users); 'service': the service's own (API keys). */
   kind: 'provider' | 'service';
@@ -31,13 +32,21 @@ export type TokenRefusal =
   | 'unknown-key'
   | 'signature'
   | 'unknown-subject'
-  | 'revoked';
+  | 'revoked'
+  /** A machine client's token (client credentials) whose client is not configured to call the API. */
+  | 'unknown-client'
+  /** The user is known but may not come in now (disabled, placed by claims no longer held, …). */
+  | 'refused-user';
 
 /** The token is not accepted. `reason` is for logs and tests; clients get one message for all. */
 export class TokenRefusedError extends Error {
   override readonly name = 'TokenRefusedError';
-  constructor(readonly reason: TokenRefusal) {
-    super(`access token refused (${reason})`);
+  constructor(
+    readonly reason: TokenRefusal,
+    /** A finer word for logs and metrics (why a known user was refused). */
+    readonly detail?: string,
+  ) {
+    super(`access token refused (${detail === undefined ? reason : `${reason}: ${detail}`})`);
   }
 }
 
@@ -58,7 +67,7 @@ export class AccessTokenVerifier {
     private readonly clockToleranceSeconds = 30,
   ) {}
 
-  async verify(token: string): Promise<{ issuer: TrustedIssuer; payload: JWTPayload & { sub: string } }> {
+  async verify(token: string): Promise<{ issuer: TrustedIssuer; payload: JWTPayload & { sub: string; iss: string } }> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new TokenRefusedError('malformed');
     let alg: unknown;
     let iss: unknown;
@@ -69,18 +78,18 @@ export class AccessTokenVerifier {
       throw new TokenRefusedError('malformed');
     }
     if (typeof alg !== 'string' || !(ACCEPTED_ALGORITHMS as readonly string[]).includes(alg)) throw new TokenRefusedError('algorithm');
-    const trusted = this.issuers.find((i) => i.issuer === iss);
-    if (trusted === undefined) throw new TokenRefusedError('issuer');
+    const trusted = this.issuers.find((i) => i.accepts(iss));
+    if (trusted === undefined || typeof iss !== 'string') throw new TokenRefusedError('issuer');
     try {
       const { payload } = await jwtVerify(token, trusted.keys, {
-        issuer: trusted.issuer,
+        issuer: iss,
         audience: trusted.audience,
         algorithms: [...ACCEPTED_ALGORITHMS],
         clockTolerance: this.clockToleranceSeconds,
         requiredClaims: ['exp', 'sub'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenRefusedError('claims');
-      return { issuer: trusted, payload: { ...payload, sub: payload.sub } };
+      return { issuer: trusted, payload: { ...payload, sub: payload.sub, iss } };
     } catch (e) {
       throw refusal(e);
     }

@@ -14,6 +14,8 @@ import { BearerAuthenticator } from './bearer-authenticator.ts';
 import { LoginFlowService } from './login-flow-service.ts';
 import { OidcRelyingParty } from './oidc-relying-party.ts';
 import { serviceKeySet } from './service-key-set.ts';
+import { IdentityResolver } from './identity-resolver.ts';
+import { SignInMetrics } from './sign-in-metrics.ts';
 import { SignInService } from './sign-in-service.ts';
 import { FetchFailedError, tlsFetch, type TlsFetch } from './tls-fetch.ts';
 import { WebSessionService } from './web-session-service.ts';
@@ -41,6 +43,8 @@ export interface AuthLayer {
   apiKeys: ApiKeyService;
   users: UserDirectory;
   limits: AuthRateLimits;
+  /** Sign-in and token metrics (rendered at /metrics beside the HTTP ones). */
+  metrics: SignInMetrics;
   /** The public keys of the service's own access tokens (published at /api/v1/auth/jwks.json). */
   serviceJwks(): Promise<{ keys: JWK[] }>;
   nowMs: () => number;
@@ -49,16 +53,17 @@ export interface AuthLayer {
 export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, options: { nowMs?: () => number } = {}): AuthLayer {
   const nowMs = options.nowMs ?? Date.now;
   const fetch = tlsFetch(settings.oidc.extraCa);
-  const relyingParty = new OidcRelyingParty(settings.oidc, fetch, nowMs);
+  const metrics = new SignInMetrics();
+  const relyingParty = new OidcRelyingParty(settings.oidc, fetch, nowMs, metrics);
   const keys = deps.authKeys;
   const apiKeys = deps.apiKeys;
   // Retired signing keys stay published while tokens they signed may still be valid.
   const graceMs = settings.apiTokenTtlSeconds * 1000 + settings.clockToleranceSeconds * 1000;
   const verifier = new AccessTokenVerifier(
     [
-      { issuer: settings.oidc.issuer, audience: settings.oidc.audience, kind: 'provider', keys: providerKeys(relyingParty, fetch, settings.jwksCooldownMs, nowMs) },
+      { accepts: (iss) => relyingParty.isIssuer(iss), audience: settings.oidc.audience, kind: 'provider', keys: providerKeys(relyingParty, fetch, settings.jwksCooldownMs, nowMs) },
       {
-        issuer: serviceTokenIssuer(settings.publicUrl),
+        accepts: (iss): iss is string => iss === serviceTokenIssuer(settings.publicUrl),
         audience: apiAudience(settings.publicUrl),
         kind: 'service',
         keys: serviceKeySet(keys, { cooldownMs: settings.jwksCooldownMs, graceMs, nowMs }),
@@ -67,30 +72,45 @@ export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, 
     settings.clockToleranceSeconds,
   );
   const embeddedIssuer = settings.embedded ? settings.oidc.issuer : null;
+  const resolver = new IdentityResolver(deps.users, settings.people);
   return {
     settings,
     relyingParty,
     sessions: new WebSessionService(deps.db, settings.session, nowMs),
     loginFlows: new LoginFlowService(deps.db, nowMs),
-    signIn: new SignInService(deps.users, deps.audit, embeddedIssuer),
-    bearer: new BearerAuthenticator(verifier, deps.users, apiKeys, embeddedIssuer),
+    signIn: new SignInService(deps.users, deps.audit, embeddedIssuer, resolver, metrics),
+    bearer: new BearerAuthenticator(verifier, deps.users, apiKeys, embeddedIssuer, settings.embedded ? undefined : { resolver, relyingParty, rules: settings.people, nowMs }),
     tokens: new ApiTokenIssuer(keys, { issuer: serviceTokenIssuer(settings.publicUrl), audience: apiAudience(settings.publicUrl), ttlSeconds: settings.apiTokenTtlSeconds }, nowMs),
     apiKeys,
     users: deps.users,
     limits: new AuthRateLimits(settings.rateLimits, nowMs),
+    metrics,
     serviceJwks: () => keys.publicJwks(graceMs),
     nowMs,
   };
 }
 
 /**
- * The provider's JWKS (from its discovered jwks_uri), cached by jose; a token naming an unknown
- * `kid` makes it fetch again, at most once per `cooldownMs` (a key rotation is picked up, a
- * flood of made-up kids is not a flood of fetches).
+ * The provider's JWKS (from its discovered jwks_uri), cached by jose. A token naming a `kid` not
+ * in the cached set makes jose fetch the set again at once, unless it fetched less than
+ * `cooldownMs` ago (5 s: a key rotation is picked up by the first token of the new key, a flood
+ * of made-up kids is at most one fetch per 5 s). Every fetch's outcome is noted for /readyz and
+ * the metrics.
  */
 function providerKeys(relyingParty: OidcRelyingParty, fetch: TlsFetch, cooldownMs: number, nowMs: () => number): JWTVerifyGetKey {
   let remote: RemoteJWKSet | undefined;
   let lastFailure = -Infinity;
+  // Every request jose makes for the set goes through here: that is what the health notes count.
+  const noting: TlsFetch = async (url, options) => {
+    try {
+      const response = await fetch(url, options);
+      relyingParty.noteProvider('jwks', response.ok ? undefined : new Error(`HTTP ${String(response.status)}`));
+      return response;
+    } catch (e) {
+      relyingParty.noteProvider('jwks', e);
+      throw e;
+    }
+  };
   return async (header, token) => {
     if (remote === undefined) {
       let uri: URL;
@@ -99,7 +119,7 @@ function providerKeys(relyingParty: OidcRelyingParty, fetch: TlsFetch, cooldownM
       } catch (e) {
         throw new TokenKeysUnavailableError('the identity provider cannot be reached', { cause: e });
       }
-      remote = createRemoteJWKSet(uri, { cooldownDuration: cooldownMs, timeoutDuration: 5_000, [customFetch]: fetch });
+      remote = createRemoteJWKSet(uri, { cooldownDuration: cooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000, [customFetch]: noting });
     }
     // While the provider is down, tokens needing a fetch fail at once instead of each trying again.
     if (!remote.fresh && nowMs() - lastFailure < cooldownMs) throw new TokenKeysUnavailableError('the identity provider\'s keys were unreachable moments ago');

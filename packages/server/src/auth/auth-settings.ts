@@ -1,3 +1,5 @@
+import type { MachineClientConfig, OperatorsConfig, ProvisioningRule } from '../config/sign-in-config.ts';
+
 /**
  * How the service authenticates, resolved once from the configuration. The embedded provider
  * and an external one (Auth0, Keycloak, Okta, Entra ID) are described the same way: an issuer,
@@ -30,12 +32,32 @@ export interface AuthSettings {
   session: { idleMs: number; absoluteMs: number };
   /** Lifetime of an access token exchanged for an API key. */
   apiTokenTtlSeconds: number;
-  /** Unknown `kid`: refetch the provider's JWKS at most this often. */
+  /** Unknown `kid`: refetch the provider's JWKS at once, but at most this often (a rotation is picked up, a flood of made-up kids is not a flood of fetches). */
   jwksCooldownMs: number;
+  /** Who an external provider's identities are here, beyond invitations. */
+  people: PeopleRules;
   /** Accepted clock difference for `exp`/`nbf`/`iat`. */
   clockToleranceSeconds: number;
   rateLimits: AuthRateLimitSettings;
 }
+
+/** How identities of an external provider become users and principals (all off with the embedded provider). */
+export interface PeopleRules {
+  /**
+   * True (default): an e-mail counts as verified only with `email_verified: true`. False: also
+   * when the provider does not say (never when it says false) — for providers that never send it.
+   * Provisioning by e-mail domain always needs `email_verified: true`.
+   */
+  requireEmailVerified: boolean;
+  /** Platform operators named in the configuration. */
+  operators: OperatorsConfig;
+  /** Just-in-time provisioning rules; empty: invitations only. */
+  provisioning: readonly ProvisioningRule[];
+  /** The provider's machine clients (client credentials) that may call the API, by client id. */
+  machineClients: Readonly<Record<string, MachineClientConfig>>;
+}
+
+export const NO_PEOPLE_RULES: PeopleRules = { requireEmailVerified: true, operators: { emails: [], subjects: [] }, provisioning: [], machineClients: {} };
 
 export interface AuthRateLimitSettings {
   /** Sign-in starts and callbacks per source address. */
@@ -89,6 +111,8 @@ export interface AuthSettingsInput {
   sessionIdleMinutes?: number;
   sessionMaxHours?: number;
   rateLimits?: Partial<AuthRateLimitSettings>;
+  /** External provider only: operators, provisioning, machine clients, the email_verified rule. */
+  people?: Partial<PeopleRules>;
 }
 
 /** Settings from the configuration: an external provider when QRLOG_OIDC_ISSUER is set, else the embedded one. */
@@ -99,7 +123,7 @@ export function resolveAuthSettings(input: AuthSettingsInput): AuthSettings {
     postLogoutRedirectUri: `${publicUrl}${input.postLogoutPath ?? POST_LOGOUT_PATH}`,
     session: { idleMs: (input.sessionIdleMinutes ?? 120) * 60_000, absoluteMs: (input.sessionMaxHours ?? 12) * 3_600_000 },
     apiTokenTtlSeconds: 600,
-    jwksCooldownMs: 30_000,
+    jwksCooldownMs: 5_000,
     clockToleranceSeconds: 30,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...input.rateLimits },
   };
@@ -113,6 +137,7 @@ export function resolveAuthSettings(input: AuthSettingsInput): AuthSettings {
     return {
       ...common,
       embedded: false,
+      people: { ...NO_PEOPLE_RULES, ...input.people },
       oidc: {
         issuer: input.oidcIssuer,
         clientId: input.oidcClientId,
@@ -127,6 +152,7 @@ export function resolveAuthSettings(input: AuthSettingsInput): AuthSettings {
   return {
     ...common,
     embedded: true,
+    people: NO_PEOPLE_RULES,
     oidc: {
       issuer: embeddedIssuer(publicUrl),
       clientId: input.embeddedClient.clientId,

@@ -46,15 +46,20 @@ export function installAuthentication(app: FastifyInstance, auth: AuthLayer | un
 
 async function fromBearer(auth: AuthLayer, request: FastifyRequest, reply: FastifyReply, token: string): Promise<Principal> {
   try {
-    return await auth.bearer.authenticate(token, request.ip);
+    const principal = await auth.bearer.authenticate(token, request.ip);
+    auth.metrics.tokenAccepted(principal.kind === 'user' ? 'user' : principal.kind === 'api-key' && !principal.keyId.startsWith('ak_') ? 'machine-client' : 'api-key');
+    return principal;
   } catch (e) {
     if (!(e instanceof TokenRefusedError) && !(e instanceof TokenKeysUnavailableError)) throw e;
     if (isPublicRoute(request)) return ANONYMOUS;
     if (e instanceof TokenKeysUnavailableError) {
+      auth.metrics.tokenRefused('keys-unavailable');
       request.log.warn({ err: e.cause }, 'access token keys unavailable');
       throw new AppError('not-ready', 'access tokens cannot be checked right now');
     }
-    request.log.info({ reason: e.reason }, 'access token refused');
+    // The reason words only (never the token or its claims): enough to tell a rotation, a clock or a config problem apart.
+    auth.metrics.tokenRefused(e.detail ?? e.reason);
+    request.log.info({ reason: e.reason, ...(e.detail === undefined ? {} : { detail: e.detail }) }, 'access token refused');
     reply.header('www-authenticate', 'Bearer realm="qrlog", error="invalid_token"');
     throw new AppError('unauthorized', 'the access token is not valid');
   }
@@ -63,7 +68,7 @@ async function fromBearer(auth: AuthLayer, request: FastifyRequest, reply: Fasti
 async function fromSession(auth: AuthLayer, request: FastifyRequest, reply: FastifyReply, sessionId: string): Promise<Principal> {
   const found = await auth.sessions.resolve(sessionId);
   // A session from another provider than the configured one (the operator switched providers) is over.
-  const session = found?.issuer === auth.relyingParty.issuer ? found : undefined;
+  const session = found !== undefined && (auth.settings.embedded ? found.issuer === auth.settings.oidc.issuer : auth.relyingParty.isIssuer(found.issuer)) ? found : undefined;
   const user = session === undefined ? undefined : await auth.users.findById(session.userId);
   if (session === undefined || user?.status !== 'active') {
     // Expired, ended, of another provider, or its user disabled: the cookie is dropped, the session row too.

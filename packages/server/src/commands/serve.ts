@@ -91,10 +91,12 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       },
     });
   } catch (e) {
-    io.err(`qrlog serve: cannot start: ${describe(e)}`);
+    // The external provider contradicts the configuration (its issuer): the operator's to fix, exit 2.
+    const badConfig = isAppError(e, 'invalid-configuration');
+    io.err(badConfig ? `qrlog serve: invalid configuration: ${e.message}` : `qrlog serve: cannot start: ${describe(e)}`);
     signIn?.close();
     await services.close();
-    return 1;
+    return badConfig ? 2 : 1;
   }
 
   for (const line of banner(config, server)) io.out(line);

@@ -85,4 +85,35 @@ describe('loadServerConfig', () => {
   it('answers --help', () => {
     expect(loadServerConfig(['--port', '1', '--help'], {}).help).toBe(true);
   });
+
+  it('validates the external provider\'s people settings at start: operators, provisioning rules, machine clients', () => {
+    const issuer = { QRLOG_OIDC_ISSUER: 'https://tenant.example/', QRLOG_OIDC_CLIENT_ID: 'web', QRLOG_OIDC_CLIENT_SECRET: 'x'.repeat(32) };
+    const org = 'org_0123456789abcdefghjkmnpq';
+    const c = load([], {
+      ...issuer,
+      QRLOG_OIDC_OPERATORS: 'Ops@Example.com, sub:auth0|123, google-oauth2|456',
+      QRLOG_OIDC_PROVISIONING: JSON.stringify([{ claim: 'org_id', value: 'org_abc', org, role: 'user' }, { emailDomain: 'Example.com', org, role: 'admin' }]),
+      QRLOG_OIDC_MACHINE_CLIENTS: JSON.stringify({ reporting: { org, scopes: ['read'] } }),
+      QRLOG_OIDC_REQUIRE_EMAIL_VERIFIED: 'false',
+    });
+    expect(c.oidcOperators).toEqual({ emails: ['ops@example.com'], subjects: ['auth0|123', 'google-oauth2|456'] });
+    expect(c.oidcProvisioning).toEqual([{ claim: 'org_id', value: 'org_abc', org, role: 'user' }, { emailDomain: 'example.com', org, role: 'admin' }]);
+    expect(c.oidcMachineClients).toEqual({ reporting: { org, scopes: ['read'] } });
+    expect(c.oidcRequireEmailVerified).toBe(false);
+    expect(load([], issuer).oidcRequireEmailVerified).toBe(true);
+
+    const bad = problems([], {
+      ...issuer,
+      QRLOG_OIDC_OPERATORS: 'not an address@',
+      QRLOG_OIDC_PROVISIONING: '[{"claim":"org_id","value":"x","org":"acme","role":"owner"}]',
+      QRLOG_OIDC_MACHINE_CLIENTS: '{not json',
+      QRLOG_OIDC_REQUIRE_EMAIL_VERIFIED: 'maybe',
+    });
+    expect(bad.join('\n')).toMatch(/--oidc-operators \/ QRLOG_OIDC_OPERATORS: not an e-mail address/);
+    expect(bad.join('\n')).toMatch(/--oidc-provisioning \/ QRLOG_OIDC_PROVISIONING: expected \{"claim".* at 0 /);
+    expect(bad.join('\n')).toMatch(/--oidc-machine-clients \/ QRLOG_OIDC_MACHINE_CLIENTS: expected JSON/);
+    expect(bad.join('\n')).toMatch(/QRLOG_OIDC_REQUIRE_EMAIL_VERIFIED: expected true or false/);
+    // They belong to an external provider.
+    expect(problems([], { QRLOG_OIDC_MACHINE_CLIENTS: JSON.stringify({ reporting: { org, scopes: ['read'] } }) }).join('\n')).toMatch(/set QRLOG_OIDC_ISSUER too/);
+  });
 });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { booleanSetting, machineClients, operatorsList, provisioningRules } from './sign-in-config.ts';
 import { checkStorageConfig, storageConfigShape } from './storage-config.ts';
 import { checkpointConfigShape } from './checkpoint-config.ts';
 
@@ -63,15 +64,19 @@ const authConfigShape = {
   oidcAudience: z.string().min(1).max(500).optional(),
   oidcTokenAuth: z.enum(['client_secret_basic', 'client_secret_post']),
   oidcCaFile: z.string().min(1).optional(),
+  oidcRequireEmailVerified: booleanSetting,
+  oidcOperators: operatorsList.optional(),
+  oidcProvisioning: provisioningRules.optional(),
+  oidcMachineClients: machineClients.optional(),
   sessionIdleMinutes: count(5, 7 * 24 * 60, 'minutes'),
   sessionMaxHours: count(1, 30 * 24, 'hours'),
 };
 
-type AuthConfigKeys = 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcAudience' | 'oidcCaFile';
+type AuthConfigKeys = 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcAudience' | 'oidcCaFile' | 'oidcOperators' | 'oidcProvisioning' | 'oidcMachineClients';
 
-function checkAuthConfig(c: Partial<Record<AuthConfigKeys, string | undefined>>, ctx: z.RefinementCtx): void {
+function checkAuthConfig(c: Partial<Record<AuthConfigKeys, unknown>>, ctx: z.RefinementCtx): void {
   if (c.oidcIssuer === undefined) {
-    for (const key of ['oidcClientId', 'oidcClientSecret', 'oidcAudience', 'oidcCaFile'] as const) {
+    for (const key of ['oidcClientId', 'oidcClientSecret', 'oidcAudience', 'oidcCaFile', 'oidcOperators', 'oidcProvisioning', 'oidcMachineClients'] as const) {
       if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'applies to an external provider: set QRLOG_OIDC_ISSUER too' });
     }
     return;

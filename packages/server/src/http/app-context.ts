@@ -1,3 +1,4 @@
+import type { AuthLayer } from '../auth/auth-layer.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import type { LinkIntake } from './link-intake.ts';
@@ -13,4 +14,6 @@ export interface AppContext {
   /** Unset: /metrics answers loopback clients only. */
   metricsToken: string | undefined;
   nowMs: () => number;
+  /** Sign-in (its metrics, the provider's health for /readyz); absent in the bare ingestion app. */
+  auth?: AuthLayer | undefined;
 }

@@ -64,6 +64,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     maxBatch: options.maxBatch,
     metricsToken: options.metricsToken,
     nowMs,
+    auth: options.auth,
   };
 
   const app = Fastify({

@@ -29,7 +29,14 @@ export interface UsersTable {
   operator: number;
   status: UserStatus;
   created_at: number;
+  /**
+   * How an external provider placed this user (migration 0019): 'rules' (a provisioning rule
+   * matched their claims) or 'operators-setting' (named in QRLOG_OIDC_OPERATORS); null otherwise.
+   */
+  provisioned_by: ProvisionedBy | null;
 }
+
+export type ProvisionedBy = 'rules' | 'operators-setting';
 
 export interface TeamsTable {
   id: string;

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from './database-schema.ts';
-import type { UserRole, UsersTable, UserStatus } from './identity-schema.ts';
+import type { ProvisionedBy, UserRole, UsersTable, UserStatus } from './identity-schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -79,5 +79,26 @@ export const userRepository = {
       .where('status', '=', 'active')
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  },
+
+  /** Whether any subject of `issuer` is linked to the user already. */
+  async hasIdentityAt(db: Kysely<Database>, userId: string, issuer: string): Promise<boolean> {
+    const row = await db.selectFrom('user_identities').select('subject').where('user_id', '=', userId).where('issuer', '=', issuer).executeTakeFirst();
+    return row !== undefined;
+  },
+
+  /** Sets a provisioned user's organization and role (and how they were provisioned); leaving an organization takes them out of its teams. */
+  async setPlacement(db: Kysely<Database>, id: string, set: { orgId: string | null; role: UserRole | null; operator: boolean; provisionedBy: ProvisionedBy | null }): Promise<void> {
+    const current = await db.selectFrom('users').select('org_id').where('id', '=', id).executeTakeFirst();
+    if (current !== undefined && current.org_id !== set.orgId) await db.deleteFrom('team_members').where('user_id', '=', id).execute();
+    await db
+      .updateTable('users')
+      .set({ org_id: set.orgId, role: set.role, operator: set.operator ? 1 : 0, provisioned_by: set.provisionedBy })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  async setDisplayName(db: Kysely<Database>, id: string, name: string): Promise<void> {
+    await db.updateTable('users').set({ display_name: name }).where('id', '=', id).execute();
   },
 };

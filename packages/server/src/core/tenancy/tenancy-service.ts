@@ -170,7 +170,7 @@ export class TenancyService {
     if (invited.created !== undefined) return { member: invited.created, invitationSent: await mailer.sendInvitation(invited.created, context) };
     const invitationSent = await mailer.sendInvitationNotice(email, context);
     // What a new invited member looks like; it exists nowhere (see above).
-    const member: DirectoryUser = { id: newId('usr'), email, displayName: null, orgId, role: input.role, operator: false, status: 'invited', createdAt: this.now() };
+    const member: DirectoryUser = { id: newId('usr'), email, displayName: null, orgId, role: input.role, operator: false, status: 'invited', provisionedBy: null, createdAt: this.now() };
     return { member, invitationSent };
   }
 

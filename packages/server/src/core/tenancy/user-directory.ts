@@ -2,7 +2,7 @@ import { AppError, isAppError } from '../../common/app-error.ts';
 import { normalizeEmail } from '../../common/email.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
-import type { UserRole, UserStatus } from '../../storage/identity-schema.ts';
+import type { ProvisionedBy, UserRole, UserStatus } from '../../storage/identity-schema.ts';
 import { userRepository, type UserRow } from '../../storage/user-repository.ts';
 import { newId } from './tenancy-ids.ts';
 
@@ -17,6 +17,8 @@ export interface DirectoryUser {
   operator: boolean;
   status: UserStatus;
   createdAt: Date;
+  /** Placed by an external provider's claims or the operators setting (their access follows those); null otherwise. */
+  provisionedBy: ProvisionedBy | null;
 }
 
 /** Whether an error says that an e-mail address has an account already. */
@@ -66,6 +68,30 @@ export class UserDirectory {
     return this.create(db, { email, orgId: null, role: null, operator: true, status: 'invited' });
   }
 
+  /**
+   * An active user placed by an external provider at their first sign-in: in `orgId` with `role`
+   * (a provisioning rule), or a platform operator (the operators setting). Throws AppError
+   * `conflict` (`email-taken`) when the address belongs to someone already.
+   */
+  async createProvisioned(email: string, placement: { orgId: string | null; role: UserRole | null; operator: boolean; provisionedBy: ProvisionedBy }, displayName: string | null): Promise<DirectoryUser> {
+    return this.create(this.db, { email, orgId: placement.orgId, role: placement.role, operator: placement.operator, status: 'active', provisionedBy: placement.provisionedBy, displayName });
+  }
+
+  /** Moves a user to where the provider's claims or the configuration now place them. */
+  setPlacement(userId: string, placement: { orgId: string | null; role: UserRole | null; operator: boolean; provisionedBy: ProvisionedBy | null }): Promise<void> {
+    return userRepository.setPlacement(this.db, userId, placement);
+  }
+
+  /** Whether the user has a subject of `issuer` linked already. */
+  hasIdentityAt(userId: string, issuer: string): Promise<boolean> {
+    return userRepository.hasIdentityAt(this.db, userId, issuer);
+  }
+
+  /** The name the provider knows the user by (its `name` claim), shown instead of the address. */
+  setDisplayName(userId: string, name: string): Promise<void> {
+    return userRepository.setDisplayName(this.db, userId, name);
+  }
+
   /** invited → active (the account was set up); false when the user was not invited. */
   activate(userId: string): Promise<boolean> {
     return userRepository.setStatus(this.db, userId, 'invited', 'active');
@@ -73,19 +99,20 @@ export class UserDirectory {
 
   private async create(
     db: Kysely<Database>,
-    u: { email: string; orgId: string | null; role: UserRole | null; operator: boolean; status: UserStatus },
+    u: { email: string; orgId: string | null; role: UserRole | null; operator: boolean; status: UserStatus; provisionedBy?: ProvisionedBy; displayName?: string | null },
   ): Promise<DirectoryUser> {
     const email = normalizeEmail(u.email);
     if (email === undefined) throw new RangeError('not an email address');
     const row: UserRow = {
       id: newId('usr'),
       email,
-      display_name: null,
+      display_name: u.displayName ?? null,
       org_id: u.orgId,
       role: u.role,
       operator: u.operator ? 1 : 0,
       status: u.status,
       created_at: this.now().getTime(),
+      provisioned_by: u.provisionedBy ?? null,
     };
     if (!(await userRepository.insert(db, row))) throw new AppError('conflict', 'this address cannot be invited', { reason: 'email-taken' });
     return toUserRow(row);
@@ -102,6 +129,7 @@ export function toUserRow(r: UserRow): DirectoryUser {
     operator: r.operator === 1,
     status: r.status,
     createdAt: new Date(r.created_at),
+    provisionedBy: r.provisioned_by,
   };
 }
 

@@ -5,6 +5,7 @@ import type { AuthLayer } from '../../auth/auth-layer.ts';
 import { failedCsrf, requestSession } from '../../auth/authenticate.ts';
 import { LOGIN_FLOW_LIFETIME_MS, safeReturnPath } from '../../auth/login-flow-service.ts';
 import { ProviderUnavailableError, SignInError } from '../../auth/oidc-relying-party.ts';
+import { IssuerMismatchError } from '../../auth/provider-discovery.ts';
 import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../../auth/session-cookie.ts';
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
 import { AppError } from '../../common/app-error.ts';
@@ -41,7 +42,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
     try {
       start = await auth.relyingParty.beginSignIn(redirectUri, forceLogin ? { prompt: 'login' } : {});
     } catch (e) {
-      if (!(e instanceof ProviderUnavailableError)) throw e;
+      if (!(e instanceof ProviderUnavailableError) && !(e instanceof IssuerMismatchError)) throw e;
       request.log.error({ err: e }, 'sign-in unavailable');
       return sendPage(reply.code(503).header('retry-after', '30'), pages.unavailable);
     }
@@ -56,6 +57,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
     clearCookie(reply, LOGIN_FLOW_COOKIE);
     const flow = flowId === undefined ? undefined : await auth.loginFlows.take(flowId);
     if (flow === undefined) {
+      request.log.warn({ reason: 'no-sign-in-in-progress' }, 'sign-in callback refused');
       await auth.signIn.recordFailure('no-sign-in-in-progress', request.ip);
       return sendPage(reply.code(400), pages.failed);
     }
@@ -67,10 +69,15 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
       identity = await auth.relyingParty.completeSignIn(callbackUrl, flow.checks);
     } catch (e) {
       if (e instanceof SignInError) {
+        request.log.warn({ reason: e.reason }, 'sign-in callback refused');
         await auth.signIn.recordFailure(e.reason, request.ip);
         return sendPage(reply.code(400), pages.failed);
       }
-      if (e instanceof ProviderUnavailableError) return sendPage(reply.code(503).header('retry-after', '30'), pages.unavailable);
+      if (e instanceof ProviderUnavailableError || e instanceof IssuerMismatchError) {
+        request.log.error({ err: e }, 'sign-in unavailable');
+        await auth.signIn.recordFailure(e instanceof IssuerMismatchError ? 'issuer-mismatch' : 'provider-unavailable', request.ip);
+        return sendPage(reply.code(503).header('retry-after', '30'), pages.unavailable);
+      }
       throw e;
     }
     const outcome = await auth.signIn.signIn(identity, request.ip);
@@ -78,6 +85,8 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
     const previous = readCookie(request, SESSION_COOKIE);
     if (previous !== undefined) await auth.sessions.end(previous);
     if (outcome.status === 'refused') {
+      // The reason word and the provider's subject id; no e-mail, no token.
+      request.log.info({ reason: outcome.reason, issuer: identity.issuer, subject: identity.subject }, 'sign-in refused');
       clearCookie(reply, SESSION_COOKIE);
       return sendPage(reply.code(403), pages.refused);
     }

@@ -8,7 +8,11 @@ export const READY_PATH = '/readyz';
 /** How long readiness waits for the database before calling it unreachable. */
 const READY_TIMEOUT_MS = 2000;
 
-/** `/healthz`: the process answers. `/readyz`: and its database does too. */
+/**
+ * `/healthz`: the process answers. `/readyz`: and its database does too (else 503). With an
+ * external identity provider, the body also says whether sign-in works (`signIn: "ok"` or
+ * `"degraded"` when the provider cannot be reached) — still 200: scans do not depend on it.
+ */
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(HEALTH_PATH, { config: { policy: 'public' } }, (_request, reply) => reply.send({ status: 'ok' }));
 
@@ -20,7 +24,12 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): voi
       request.log.warn({ err }, 'readiness check failed');
     }
     if (!ready) throw new AppError('not-ready', 'database not reachable');
-    return { status: 'ready' };
+    const auth = ctx.auth;
+    if (auth === undefined || auth.settings.embedded) return { status: 'ready' };
+    const health = await auth.relyingParty.probe();
+    if (!health.reachable) request.log.warn({ problem: health.problem }, 'sign-in degraded: the identity provider cannot be reached');
+    // The details stay in the log: this answer is public.
+    return health.reachable ? { status: 'ready', signIn: 'ok' } : { status: 'ready', signIn: 'degraded', signInProblem: 'the identity provider cannot be reached' };
   });
 }
 

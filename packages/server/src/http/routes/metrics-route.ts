@@ -17,7 +17,9 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): voi
       throw new AppError('unauthorized', 'metrics need a bearer token');
     }
     const { contentType, body } = await ctx.metrics.render();
-    return reply.type(contentType).send(body);
+    // Sign-in's own registry (auth/ sits below http/ and keeps its counters itself).
+    const signIn = ctx.auth === undefined ? '' : await ctx.auth.metrics.registry.metrics();
+    return reply.type(contentType).send(signIn === '' ? body : `${body}${body.endsWith('\n') ? '' : '\n'}${signIn}`);
   });
 }
 

@@ -8,6 +8,7 @@ import { auth } from './0012-auth.ts';
 import { scheduler } from './0013-scheduler.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
+import { provisioning } from './0019-provisioning.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -20,4 +21,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0013-scheduler': scheduler,
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
+  '0019-provisioning': provisioning,
 };

@@ -34,7 +34,8 @@ export function registerMeRoute(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const { subject } = accessOf(request);
-      if (subject.kind === 'api-key') return { kind: 'api-key' as const, orgId: subject.orgId, keyId: subject.keyId, scope: subject.scope };
+      // A machine client of the identity provider acts like an API key but has no key id of ours.
+      if (subject.kind === 'api-key') return { kind: 'api-key' as const, orgId: subject.orgId, ...(API_KEY_ID.safeParse(subject.keyId).success ? { keyId: subject.keyId } : {}), scope: subject.scope };
       if (subject.kind !== 'user') throw new Error('unreachable: the policy admits no anonymous caller here');
       const user = await ctx.services.users.findById(subject.userId);
       return {
