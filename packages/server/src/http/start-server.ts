@@ -55,7 +55,6 @@ export async function startServer(config: ServerConfig, services: HttpServices, 
     services,
     limits: {
       perAddress: { perMinute: config.addressRate, burst: config.addressBurst },
-      perSerial: { perMinute: config.serialRate, burst: config.serialBurst },
     },
     maxBatch: config.maxBatch,
     trustProxy: config.trustProxy,
