@@ -12,6 +12,8 @@ import { ReadingsRebuilder } from '../core/readings/readings-rebuilder.ts';
 import { ReadingsService } from '../core/readings/readings-service.ts';
 import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
 import { SecurityEventService } from '../core/audit/security-event-service.ts';
+import { AuditLog } from '../core/audit/audit-log.ts';
+import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-job.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 
@@ -36,12 +38,16 @@ export interface OpenServicesOptions {
   maxClockAheadMs?: number;
   /** Default 10 minutes: how long after a scan its page may attach a location. */
   locationWindowMs?: number;
+  /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
+  securityLog?: { rowsPerMinute?: number; retentionDays?: number };
 }
 
 export interface Services {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
+  /** The scheduled job that alone removes old security-log rows, auditing it. */
+  securityLogRetention: SecurityLogRetentionJob;
   readiness: { check(): Promise<boolean> };
   loggers: LoggerAdminService;
   readings: ReadingsService;
@@ -75,13 +81,14 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   );
   const db = database.db;
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
-  const securityEvents = new SecurityEventService(db);
+  const securityEvents = new SecurityEventService(db, { rowsPerBucket: options.securityLog?.rowsPerMinute });
   const readings = new ReadingsService(db);
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
     scans: new ScanRecordService(db, now, options.locationWindowMs),
     securityEvents,
+    securityLogRetention: new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays),
     readiness: {
       async check() {
         if (closed) return false;
@@ -105,6 +112,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       if (closed) return;
       closed = true;
       keys.forgetCached();
+      await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };

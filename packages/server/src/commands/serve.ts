@@ -59,6 +59,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       databaseSchema: config.databaseSchema,
       kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
       locationWindowMs: config.locationWindow * 1000,
+      securityLog: { rowsPerMinute: config.securityLogRowsPerMinute, retentionDays: config.securityLogRetentionDays },
       notice: (m) => {
         io.err(`qrlog: ${m}`);
       },

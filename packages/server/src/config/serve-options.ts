@@ -28,6 +28,8 @@ export const SERVE_OPTIONS = [
   { key: 'logLevel', flag: 'log-level', env: 'QRLOG_LOG_LEVEL', defaultValue: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
   { key: 'addressRate', flag: 'rate-per-address', env: 'QRLOG_RATE_PER_ADDRESS', defaultValue: '120', help: 'links per minute accepted from one source address (0 = unlimited)' },
   { key: 'addressBurst', flag: 'burst-per-address', env: 'QRLOG_BURST_PER_ADDRESS', defaultValue: '60', help: 'links one source address may send at once before the per-minute rate applies' },
+  { key: 'securityLogRowsPerMinute', flag: 'security-log-rows-per-minute', env: 'QRLOG_SECURITY_LOG_ROWS_PER_MINUTE', defaultValue: '100', help: 'security-log rows written per minute at most, all sources together; beyond, refusals are only counted in an overflow row' },
+  { key: 'securityLogRetentionDays', flag: 'security-log-retention-days', env: 'QRLOG_SECURITY_LOG_RETENTION_DAYS', defaultValue: '90', help: 'days the security log keeps a row after its last refusal (removal is audited)' },
   { key: 'maxBatch', flag: 'max-batch', env: 'QRLOG_MAX_BATCH', defaultValue: '100', help: 'most links in one POST /api/v1/scans' },
   { key: 'locationWindow', flag: 'location-window', env: 'QRLOG_LOCATION_WINDOW', defaultValue: '600', help: 'seconds after a scan during which its page may attach the phone\'s location' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'QRLOG_METRICS_TOKEN', secret: true, help: 'bearer token for /metrics from other than loopback (unset: loopback only)' },
