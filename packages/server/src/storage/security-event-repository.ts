@@ -1,5 +1,4 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import type { DatabaseKind } from './database-handle.ts';
 import type { Database, SecurityEventsTable } from './database-schema.ts';
 
 export type SecurityEventRow = Selectable<SecurityEventsTable>;
@@ -42,17 +41,21 @@ export const securityEventRepository = {
   },
 
   /**
-   * Removes rows whose last refusal is older than `cutoffMs`; answers how many. On PostgreSQL
-   * through the SECURITY DEFINER function (the service role has no DELETE right); the database
-   * itself never lets a row younger than the retention floor go (security-log-guard.ts).
+   * SQLite: removes rows whose last refusal is older than `cutoffMs`; answers how many. The
+   * database never lets a row younger than the retention floor go (security-log-guard.ts).
    */
-  async removeOlderThan(db: Kysely<Database>, kind: DatabaseKind, cutoffMs: number): Promise<number> {
-    if (kind === 'postgres') {
-      const r = await sql<{ removed: string | number }>`select qrlog_security_log_retention(${cutoffMs}) as removed`.execute(db);
-      return Number(r.rows[0]?.removed ?? 0);
-    }
+  async removeOlderThan(db: Kysely<Database>, cutoffMs: number): Promise<number> {
     const r = await db.deleteFrom('security_events').where('last_at', '<', cutoffMs).executeTakeFirst();
     return Number(r.numDeletedRows);
+  },
+
+  /**
+   * PostgreSQL: the SECURITY DEFINER function removes rows older than `days` (by the database's
+   * clock, never fewer days than the floor) and writes the audit entry itself; answers how many.
+   */
+  async removeThroughRetention(db: Kysely<Database>, days: number): Promise<number> {
+    const r = await sql<{ removed: string | number }>`select qrlog_security_log_retention(${days}) as removed`.execute(db);
+    return Number(r.rows[0]?.removed ?? 0);
   },
 
   async recent(db: Kysely<Database>, limit: number): Promise<SecurityEventRow[]> {

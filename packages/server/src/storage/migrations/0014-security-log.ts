@@ -43,7 +43,7 @@ export const securityLog: QrlogMigration = {
       await grantToServiceRole(db, [
         'select, insert on security_events',
         'update (count, last_at, serial_sample) on security_events',
-        'execute on function qrlog_security_log_retention(bigint)',
+        'execute on function qrlog_security_log_retention(integer)',
       ]);
     }
   },
