@@ -44,16 +44,16 @@ describe('a flood of forged links of one logger', () => {
     expect((await scan(genuine(), '127.0.0.51')).headers.location).toMatch(/^\/scan\//);
 
     // During: the attacker keeps sending (past its own limit too) while the phone scans.
-    let flooding = true;
+    const attacker = { flooding: true };
     let sent = 0;
     const flood = (async () => {
-      while (flooding) {
+      while (attacker.flooding) {
         await scan(forged(100 + sent++), '127.0.0.50');
       }
     })();
     const during: (string | undefined)[] = [];
     for (let i = 0; i < 5; i++) during.push((await scan(genuine(), '127.0.0.51')).headers.location);
-    flooding = false;
+    attacker.flooding = false;
     await flood;
     expect(sent).toBeGreaterThan(5);
     expect(during.every((l) => l?.startsWith('/scan/'))).toBe(true);
