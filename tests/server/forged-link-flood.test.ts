@@ -60,5 +60,9 @@ describe('a flood of forged links of one logger', () => {
 
     // A neighbour in the same /24 is a source of its own, not limited with the attacker.
     expect((await scan(genuine(), '127.0.0.52')).headers.location).toMatch(/^\/scan\//);
+    // The flood does not fill the server log either: a few warnings for the source, not one a link.
+    const warned = server.output().split('\n').filter((l) => l.includes('link rejected') && l.includes('127.0.0.50'));
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned.length).toBeLessThanOrEqual(12);
   });
 });

@@ -22,8 +22,17 @@ export interface IntakeLimits {
  * Guessing a 128-bit tag is hopeless, and verifying a link (a cached key, one AES-GCM-SIV open)
  * is cheap enough to do for every request an address's own limit lets through.
  */
+/**
+ * Rejections logged at warn: a few per source and some per minute in all; the rest at debug. A
+ * flood is in the security log (counted) and the metrics; it must not fill the server log too.
+ */
+const LOGGED_PER_SOURCE: RateLimit = { perMinute: 6, burst: 10 };
+const LOGGED_IN_ALL: RateLimit = { perMinute: 600, burst: 100 };
+
 export class LinkIntake {
   private readonly bySource: RateLimiter;
+  private readonly loggedBySource: RateLimiter;
+  private readonly loggedInAll: RateLimiter;
 
   constructor(
     private readonly services: HttpServices,
@@ -32,13 +41,16 @@ export class LinkIntake {
     nowMs: () => number = Date.now,
   ) {
     this.bySource = new RateLimiter(limits.perAddress, nowMs);
+    this.loggedBySource = new RateLimiter(LOGGED_PER_SOURCE, nowMs, 10_000);
+    this.loggedInAll = new RateLimiter(LOGGED_IN_ALL, nowMs);
   }
 
   async receive(link: string, ctx: ScanContext, log: FastifyBaseLogger): Promise<IngestResult> {
     const serial = serialOf(link);
     const fingerprint = linkFingerprint(link);
     let result: IngestResult;
-    if (!this.bySource.take(addressKey(ctx.sourceAddress))) {
+    const source = addressKey(ctx.sourceAddress);
+    if (!this.bySource.take(source)) {
       result = { status: 'rejected', reason: 'rate-limited', serial };
       await this.services.securityEvents.record({ reason: 'rate-limited', sourceAddress: ctx.sourceAddress, serial, at: ctx.receivedAt, via: ctx.via, userAgent: ctx.userAgent });
     } else {
@@ -57,7 +69,8 @@ export class LinkIntake {
         'link accepted',
       );
     } else {
-      log.warn({ serial: result.serial, link: fingerprint, via: ctx.via, reason: result.reason, source: ctx.sourceAddress }, 'link rejected');
+      const loud = this.loggedBySource.take(source) && this.loggedInAll.take('all');
+      log[loud ? 'warn' : 'debug']({ serial: result.serial, link: fingerprint, via: ctx.via, reason: result.reason, source: ctx.sourceAddress }, 'link rejected');
     }
     return result;
   }
