@@ -75,7 +75,9 @@ export class SecurityEventService implements SecurityEventLog {
     // A row of this kind, or the bucket's overflow row once the bucket is full: count into it.
     const known = this.pending.get(key) ?? this.pending.get(overflowKey(bucketStart));
     if (known !== undefined) {
-      this.count(known, at, serial);
+      // A serial new to the sample is written at once (at most 8 times a row), so whoever owns
+      // that logger sees the row as soon as the refusal is answered.
+      if (this.count(known, at, serial)) await this.save(known);
       return;
     }
     const bucket = this.bucket(bucketStart);
@@ -83,7 +85,7 @@ export class SecurityEventService implements SecurityEventLog {
     // Awaiting may have let a twin of this refusal make the entry: count into it instead.
     const twin = this.pending.get(room ? key : overflowKey(bucketStart));
     if (twin !== undefined) {
-      this.count(twin, at, serial);
+      if (this.count(twin, at, serial)) await this.save(twin);
       return;
     }
     if (room) bucket.reserved += 1;
@@ -122,25 +124,32 @@ export class SecurityEventService implements SecurityEventLog {
   private async flushOnce(): Promise<void> {
     const current = Date.now() - (Date.now() % this.bucketMs);
     for (const [key, p] of this.pending) {
-      if (p.unsaved > 0) {
-        const count = p.unsaved;
-        p.unsaved = 0;
-        try {
-          await securityEventRepository.add(this.db, { ...p.row, count, serial_sample: sampleJson(p.sample) });
-        } catch (err) {
-          p.unsaved += count;
-          throw err;
-        }
-      }
+      await this.save(p);
       if (p.row.bucket_start < current - this.bucketMs && p.unsaved === 0) this.pending.delete(key);
     }
     for (const start of this.buckets.keys()) if (start < current - this.bucketMs) this.buckets.delete(start);
   }
 
-  private count(p: Pending, at: number, serial: string | null): void {
+  /** Counts one more refusal into `p`; true when it added a serial to the sample. */
+  private count(p: Pending, at: number, serial: string | null): boolean {
     p.unsaved += 1;
     if (at > p.row.last_at) p.row.last_at = at;
-    if (serial !== null && p.row.source_address !== OVERFLOW_SOURCE && p.sample.size < SERIAL_SAMPLE) p.sample.add(serial);
+    if (serial === null || p.row.source_address === OVERFLOW_SOURCE || p.sample.size >= SERIAL_SAMPLE || p.sample.has(serial)) return false;
+    p.sample.add(serial);
+    return true;
+  }
+
+  /** Adds what `p` counted since it was last saved to its row. */
+  private async save(p: Pending): Promise<void> {
+    if (p.unsaved === 0) return;
+    const count = p.unsaved;
+    p.unsaved = 0;
+    try {
+      await securityEventRepository.add(this.db, { ...p.row, count, serial_sample: sampleJson(p.sample) });
+    } catch (err) {
+      p.unsaved += count;
+      throw err;
+    }
   }
 
   private bucket(bucketStart: number): BucketState {
