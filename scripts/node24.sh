@@ -5,7 +5,12 @@
 QRLOG_NODE_PREFIX="${QRLOG_NODE_PREFIX:-$HOME/.cache/qrlog-node}"
 QRLOG_NODE_PKG="$QRLOG_NODE_PREFIX/node_modules/node"
 if [ ! -x "$QRLOG_NODE_PKG/bin/node" ]; then
-  npm install --prefix "$QRLOG_NODE_PREFIX" --no-audit --no-fund --no-save node@24 >&2
+  # Several shells may source this at once (parallel jobs): one installs, the others wait for it.
+  mkdir -p "$QRLOG_NODE_PREFIX"
+  (
+    flock 9
+    [ -x "$QRLOG_NODE_PKG/bin/node" ] || npm install --prefix "$QRLOG_NODE_PREFIX" --no-audit --no-fund --no-save node@24 >&2
+  ) 9>"$QRLOG_NODE_PREFIX/.install-lock"
 fi
 export PATH="$QRLOG_NODE_PKG/bin:$PATH"
 export npm_config_nodedir="$QRLOG_NODE_PKG/node_modules/node-$(node -p "process.platform + '-' + process.arch")"

@@ -17,6 +17,7 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['orgs create', 'create an organization'],
   ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
   ['operators setup-link', 'print a one-time link to set up a platform operator'],
+  ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 
 export const serverCommands: Command[] = SERVER_COMMANDS.map(([name, summary]) => ({

@@ -15,6 +15,7 @@ import { SecurityEventService } from '../core/audit/security-event-service.ts';
 import { AuditLog } from '../core/audit/audit-log.ts';
 import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-job.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 
 export interface OpenServicesOptions {
@@ -24,12 +25,15 @@ export interface OpenServicesOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL schema to work in (tests; default: the server's search_path). */
   databaseSchema?: string | undefined;
+  /** PostgreSQL: the running service's own login and its role's name (ADR 11; default: see DatabaseConfig). */
+  databaseServiceUrl?: string | undefined;
+  databaseServiceRole?: string | undefined;
   /** Where the KEKs come from; default: QRLOG_KEK / QRLOG_KEK_LABEL / QRLOG_KEK_FILE from the environment. */
   kek?: KekConfig;
   now?: () => Date;
   /** Operator notices (e.g. "created a new KEK file"); default: stderr. */
   notice?: (message: string) => void;
-  /** 'owner' keeps the database login's own rights (needed by readings rebuild on PostgreSQL). */
+  /** 'owner' keeps the owner's connection (readings rebuild on PostgreSQL); 'service' logs in as the service role. */
   as?: 'service' | 'owner';
   sqliteSynchronous?: DatabaseConfig['sqliteSynchronous'];
   poolSize?: number;
@@ -46,8 +50,6 @@ export interface Services {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
-  /** The scheduled job that alone removes old security-log rows, auditing it. */
-  securityLogRetention: SecurityLogRetentionJob;
   readiness: { check(): Promise<boolean> };
   loggers: LoggerAdminService;
   readings: ReadingsService;
@@ -59,6 +61,8 @@ export interface Services {
   /** The open database and the KEK keyring: what the sign-in layers (identity/, auth/) are built on. */
   database: DatabaseHandle;
   keyring: Keyring;
+  /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       dataDir: options.dataDir,
       databaseUrl: options.databaseUrl,
       databaseSchema: options.databaseSchema,
+      databaseServiceUrl: options.databaseServiceUrl,
+      databaseServiceRole: options.databaseServiceRole,
       sqliteSynchronous: options.sqliteSynchronous,
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     },
@@ -83,12 +89,14 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db, { rowsPerBucket: options.securityLog?.rowsPerMinute });
   const readings = new ReadingsService(db);
+  const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
+  // The only way rows leave the security log (ADR 9).
+  scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
     scans: new ScanRecordService(db, now, options.locationWindowMs),
     securityEvents,
-    securityLogRetention: new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays),
     readiness: {
       async check() {
         if (closed) return false;
@@ -108,9 +116,11 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
+    scheduler,
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();

@@ -55,6 +55,8 @@ export function openCommandServices(dataDir: string, io: CommandIo, as: 'service
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     databaseSchema: config.databaseSchema,
+    databaseServiceUrl: config.databaseServiceUrl,
+    databaseServiceRole: config.databaseServiceRole,
     kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
     notice: (m) => { io.err(`qrlog: ${m}\n`); },
     as,

@@ -17,7 +17,7 @@ export const operatorsSetupLink = command('operators setup-link', USAGE, async (
   const v = parseCommandArgs(argv, { ...DATA_DIR_OPTION, 'public-url': { type: 'string' } });
   const publicUrl = publicUrlOf(v['public-url'] ?? io.env.QRLOG_PUBLIC_URL, io.env.QRLOG_PORT);
   const config = loadStorageConfig(dataDirOf(v, io), io.env, { creates: false });
-  const database = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema, poolSize: 2 });
+  const database = await openDatabase({ ...config, poolSize: 2 });
   try {
     const audit = new AuditLog(database.db);
     const links = new SetupLinks(database.db, new AccountTokens(database.db), audit, publicUrl);

@@ -57,6 +57,8 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       dataDir: config.dataDir,
       databaseUrl: config.databaseUrl,
       databaseSchema: config.databaseSchema,
+      databaseServiceUrl: config.databaseServiceUrl,
+      databaseServiceRole: config.databaseServiceRole,
       kek: { kek: config.kek, kekLabel: config.kekLabel, kekFile: config.kekFile },
       locationWindowMs: config.locationWindow * 1000,
       securityLog: { rowsPerMinute: config.securityLogRowsPerMinute, retentionDays: config.securityLogRetentionDays },
@@ -95,6 +97,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
   }
 
   for (const line of banner(config, server)) io.out(line);
+  services.scheduler.start();
   if (signIn?.identity !== undefined) {
     try {
       const setup = await signIn.identity.setupLinkNotice();

@@ -1,4 +1,5 @@
 import { apiKeysCreate } from './api-keys-create.ts';
+import { dbMigrate } from './db-migrate.ts';
 import type { ServerCommand } from './command-io.ts';
 import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
@@ -24,4 +25,5 @@ export const serverCommands: Record<string, ServerCommand> = {
   'loggers claim': loggersClaim,
   'api-keys create': apiKeysCreate,
   'operators setup-link': operatorsSetupLink,
+  'db migrate': dbMigrate,
 };

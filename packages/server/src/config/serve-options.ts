@@ -62,5 +62,8 @@ export function serveHelp(): string {
     'Key-encryption keys come from QRLOG_KEK (+ QRLOG_KEK_LABEL) or QRLOG_KEK_FILE; without either,',
     'from <data-dir>/kek.json, created on first start. Keep it apart from the database backups.',
     '',
+    'PostgreSQL: DATABASE_URL is the schema owner\'s login (migrations); the service itself logs in as',
+    'DATABASE_SERVICE_URL, a role with only its grants (QRLOG_DB_SERVICE_ROLE names it; see ADR 11).',
+    '',
   ].join('\n');
 }

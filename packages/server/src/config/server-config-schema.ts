@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { storageConfigShape } from './storage-config.ts';
+import { checkStorageConfig, storageConfigShape } from './storage-config.ts';
 
 /**
  * What `qrlog serve` runs with, validated once at start. Every field arrives as a string (flag or
@@ -108,6 +108,6 @@ export const serverConfigSchema = z.object({
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   ...authConfigShape,
   ...mailConfigShape,
-}).superRefine(checkAuthConfig);
+}).superRefine(checkAuthConfig).superRefine(checkStorageConfig);
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

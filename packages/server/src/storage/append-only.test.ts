@@ -93,7 +93,7 @@ describe.each(TEST_DATABASE_KINDS)('append-only tables on %s', (kind) => {
 
     it('works as a role without UPDATE or DELETE rights on evidence (privileges)', async () => {
       const { rows } = await sql<{ role: string }>`select current_user as role`.execute(handle.db);
-      expect(rows[0]?.role).toBe('qrlog_service');
+      expect(rows[0]?.role).toBe(t.serviceRole);
       await expect(handle.db.updateTable('evidence').set({ received_at: 2 }).execute()).rejects.toThrow(/permission denied/);
       await expect(handle.db.deleteFrom('reading_blocks').execute()).rejects.toThrow(/permission denied/);
       await expect(sql`drop trigger evidence_append_only on evidence`.execute(handle.db)).rejects.toThrow(/must be owner/);

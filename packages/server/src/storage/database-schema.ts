@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { AuthTables } from './auth-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
+import type { SchedulerTables } from './scheduler-schema.ts';
 
 /**
  * The tables, as Kysely sees them. Times are Unix milliseconds (integer in SQLite, bigint in
@@ -136,7 +137,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

@@ -34,3 +34,10 @@ function isVanishedRelation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '42P01' || code === '3F000';
 }
+
+/** Migrations the database has not had yet (read with the service's rights: it may select kysely_migration). */
+export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(handle.db).catch(() => ({ rows: [] as { name: string }[] }));
+  const done = new Set(rows.map((r) => r.name));
+  return Object.keys(MIGRATIONS).filter((name) => !done.has(name));
+}

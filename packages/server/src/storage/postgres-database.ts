@@ -2,19 +2,16 @@ import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database-schema.ts';
 import type { DatabaseHandle } from './database-handle.ts';
-
-/** The role the service works as: INSERT/SELECT only on the append-only tables (see migrations). */
-export const SERVICE_ROLE = 'qrlog_service';
+import { SERVICE_ROLE_SETTING } from './service-role.ts';
 
 export interface PostgresOptions {
   /** Schema to work in (search_path); tests give each test its own. Default: the server's default. */
   schema?: string;
   /**
-   * 'service' (default) switches every connection to SERVICE_ROLE when the login may, so that
-   * the database refuses changes to evidence even if the code tried; 'owner' keeps the login's
-   * rights, for migrations and `qrlog readings rebuild`.
+   * Owner connections only: the name of the role the service logs in as, which the migrations'
+   * grants go to (service-grants.ts). The service's own connections log in as that role (ADR 11).
    */
-  as?: 'service' | 'owner';
+  serviceRole?: string;
   poolSize?: number;
 }
 
@@ -38,20 +35,13 @@ export function openPostgresDatabase(connectionString: string, options: Postgres
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const asService = (options.as ?? 'service') === 'service';
+  const serviceRole = options.serviceRole;
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool,
       async onCreateConnection(connection) {
-        if (!asService) return;
-        const { rows } = await connection.executeQuery<{ may: boolean }>(
-          CompiledQuery.raw(
-            `select case when exists (select 1 from pg_roles where rolname = $1)
-               then pg_has_role(current_user, $1, 'MEMBER') else false end as may`,
-            [SERVICE_ROLE],
-          ),
-        );
-        if (rows[0]?.may === true) await connection.executeQuery(CompiledQuery.raw(`set role ${SERVICE_ROLE}`));
+        if (serviceRole === undefined) return;
+        await connection.executeQuery(CompiledQuery.raw(`select set_config('${SERVICE_ROLE_SETTING}', $1, false)`, [serviceRole]));
       },
     }),
   });

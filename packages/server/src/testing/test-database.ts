@@ -6,6 +6,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { DatabaseKind } from '../storage/database-handle.ts';
 import type { DatabaseConfig } from '../storage/open-database.ts';
+import { defaultServiceRoleName } from '../storage/service-role.ts';
 
 /**
  * Test support (not a test): every storage and service test runs on SQLite, and on PostgreSQL
@@ -24,6 +25,8 @@ export interface TestDatabase {
   config: DatabaseConfig;
   /** A scratch directory (data dir on SQLite; KEK files and such on both). */
   dir: string;
+  /** PostgreSQL: the role this test's service logs in as (dropped by cleanup). */
+  serviceRole?: string;
   cleanup(): Promise<void>;
 }
 
@@ -44,23 +47,38 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  await onPostgres(`create schema ${schema}`);
+  const { database } = await onPostgres<{ database: string }>(`create schema ${schema}; select current_database() as database`);
+  // Roles are cluster-wide: each schema's service logs in as a role of its own, named as the
+  // service names it (so a server process given only the URL finds the same one), dropped after.
+  const serviceRole = defaultServiceRoleName(database, schema);
   return {
     kind,
     config: { dataDir: dir, databaseUrl: POSTGRES_TEST_URL, databaseSchema: schema },
     dir,
+    serviceRole,
     async cleanup() {
-      await onPostgres(`drop schema ${schema} cascade`);
+      await onPostgres(
+        `drop schema ${schema} cascade;
+         do $$ begin
+           if exists (select 1 from pg_roles where rolname = '${serviceRole}') then
+             drop owned by ${serviceRole};
+             drop role ${serviceRole};
+           end if;
+         end $$`,
+      );
       removeDir();
     },
   };
 }
 
-async function onPostgres(statement: string): Promise<void> {
+/** Runs `statements` on a connection of their own; the last statement's first row back. */
+async function onPostgres<Row>(statements: string): Promise<Row> {
   const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
   await client.connect();
   try {
-    await client.query(statement);
+    const results = (await client.query(statements)) as unknown as pg.QueryResult | pg.QueryResult[];
+    const last = Array.isArray(results) ? results[results.length - 1] : results;
+    return last?.rows[0] as Row;
   } finally {
     await client.end();
   }

@@ -1,6 +1,7 @@
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import { securityEventRepository } from '../../storage/security-event-repository.ts';
 import { RETENTION_FLOOR_DAYS } from '../../storage/security-log-guard.ts';
+import type { ScheduledJob } from '../scheduler/scheduled-job.ts';
 import type { AuditLog } from './audit-log.ts';
 
 export const DEFAULT_SECURITY_LOG_RETENTION_DAYS = 90;
@@ -15,7 +16,7 @@ const ACTION = 'security-log.retention';
  * other (security-log-guard.ts). On PostgreSQL the database function does both, by its own
  * clock; on SQLite this job, by `now`. A ScheduledJob of the service's scheduler.
  */
-export class SecurityLogRetentionJob {
+export class SecurityLogRetentionJob implements ScheduledJob {
   readonly name = 'security-log-retention';
   readonly everyMs = DAY_MS / 4;
 

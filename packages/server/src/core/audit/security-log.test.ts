@@ -8,6 +8,7 @@ import type { RejectionReason } from '../ingest/ingest-contract.ts';
 import { AuditLog } from './audit-log.ts';
 import { SecurityEventService } from './security-event-service.ts';
 import { SecurityLogRetentionJob } from './security-log-retention-job.ts';
+import { openTestServices } from '../../testing/test-services.ts';
 
 const DAY = 86_400_000;
 const serial = () => randomBytes(6).toString('hex').toUpperCase();
@@ -110,5 +111,14 @@ describe.each(TEST_DATABASE_KINDS)('the security log on %s', (kind) => {
     const olderThan = Date.parse(String(entry?.detail?.olderThan));
     expect(Math.abs(olderThan - (now - 90 * DAY))).toBeLessThan(60_000);
     expect(() => new SecurityLogRetentionJob(handle, audit, 6)).toThrow(RangeError);
+  });
+
+  it('runs as the scheduler\u2019s job security-log-retention', async () => {
+    const services = await openTestServices(t, { securityLog: { retentionDays: 30 } });
+    try {
+      expect(await services.scheduler.runNow('security-log-retention')).toBe('removed 0 security-log rows older than 30 days');
+    } finally {
+      await services.close();
+    }
   });
 });

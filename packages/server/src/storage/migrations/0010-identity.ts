@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseKind } from '../database-handle.ts';
 import { appendOnlyGuard } from '../append-only-guards.ts';
-import { SERVICE_ROLE } from '../postgres-database.ts';
 import { columnTypes, grantToServiceRole, type QrlogMigration } from './migration.ts';
 
 /** Tables of identity-schema.ts; audit_log append-only like evidence. */
@@ -107,7 +106,6 @@ export const identity: QrlogMigration = {
         'select, insert, update, delete on organizations, users, teams, team_members, user_identities, logger_claims, logger_shares',
         'select, insert on audit_log',
       ]);
-      await sql.raw(`do $$ begin execute format('grant usage on all sequences in schema %I to ${SERVICE_ROLE}', current_schema()); exception when undefined_object then null; end $$`).execute(db);
     }
   },
 };

@@ -5,6 +5,7 @@ import { serviceRole } from './0003-service-role.ts';
 import { identity } from './0010-identity.ts';
 import { embeddedProvider } from './0011-embedded-provider.ts';
 import { auth } from './0012-auth.ts';
+import { scheduler } from './0013-scheduler.ts';
 import { securityLog } from './0014-security-log.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
@@ -15,5 +16,6 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0010-identity': identity,
   '0011-embedded-provider': embeddedProvider,
   '0012-auth': auth,
+  '0013-scheduler': scheduler,
   '0014-security-log': securityLog,
 };

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { SERVICE_ROLE } from '../postgres-database.ts';
+import type { Kysely } from 'kysely';
+import { grantAndRecord } from '../service-grants.ts';
 import type { DatabaseKind } from '../database-handle.ts';
 
 /** A schema migration as a TS module; `kind` lets the few engine-specific statements differ. */
@@ -15,10 +15,10 @@ export function columnTypes(kind: DatabaseKind) {
 }
 
 /**
- * PostgreSQL: grants to the role the service works as (made by 0003), when that role exists (a
- * login that may not create roles runs without one). Each entry is what follows `grant`, up to `to`.
+ * PostgreSQL: grants to the role the service logs in as (ADR 11; its name is per deployment, so
+ * never spell it). Each entry is what follows `grant`, up to `to`. The grants are also recorded,
+ * so that `applyServiceGrants` (service-grants.ts) can give them again after a restore.
  */
 export async function grantToServiceRole(db: Kysely<unknown>, grants: readonly string[]): Promise<void> {
-  const statements = grants.map((g) => `grant ${g} to ${SERVICE_ROLE};`).join('\n');
-  await sql.raw(`do $$ begin if exists (select 1 from pg_roles where rolname = '${SERVICE_ROLE}') then ${statements} end if; end $$`).execute(db);
+  await grantAndRecord(db, grants);
 }
