@@ -22,7 +22,6 @@ import { Agent, request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerKey } from '@qrlog/link';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { openServices } from '../packages/server/src/index.ts';
 import { openDatabase } from '../packages/server/src/storage/open-database.ts';
@@ -196,8 +195,11 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
     server = await startServerProcess({ dataDir, env: { DATABASE_URL: databaseUrl }, args: ['--trust-proxy', '127.0.0.1', '--log-level', 'warn'] });
     const inspector = await openDatabase(config, 'owner');
     const measure = async () => {
-      const r = await sql<{ n: string | number; c: string | number | null }>`select count(*) as n, sum(count) as c from security_events`.execute(inspector.db);
-      return { rows: Number(r.rows[0]?.n ?? 0), counted: Number(r.rows[0]?.c ?? 0), bytes: await inspector.sizeOnDisk() };
+      const r = await inspector.db
+        .selectFrom('security_events')
+        .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>('count').as('c')])
+        .executeTakeFirst();
+      return { rows: Number(r?.n ?? 0), counted: Number(r?.c ?? 0), bytes: await inspector.sizeOnDisk() };
     };
     const results: PhaseResult[] = [];
     try {
