@@ -211,7 +211,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
         const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, paths: forged }, dir);
         // Genuine scans start once the flood is under way and end before it does.
         await new Promise((r) => setTimeout(r, phase === 'no flood' ? 0 : 1500));
-        const genuine = await genuineScans(server, links, opts.seconds - (phase === 'no flood' ? 0 : 3));
+        const genuine = await genuineScans(server, links, Math.max(1, opts.seconds - (phase === 'no flood' ? 0 : 3)));
         const floodResult = await floodRun;
         const seconds = (performance.now() - started) / 1000;
         await new Promise((r) => setTimeout(r, 1500)); // the security log's counts reach the database
