@@ -241,7 +241,7 @@ async function benchEngine(engine: Engine, fleet: SimulatedFleet, opts: { second
     const app = buildApp({
       services,
       // Limits on, but far above the load: their cost is measured, they never refuse.
-      limits: { perAddress: { perMinute: 1e9, burst: 1e9 }, perSerial: { perMinute: 1e9, burst: 1e9 } },
+      limits: { perAddress: { perMinute: 1e9, burst: 1e9 } },
       maxBatch: 100,
       trustProxy: false,
       tls,

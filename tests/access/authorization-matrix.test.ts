@@ -239,7 +239,7 @@ function routeKey(r: RegisteredRoute): string {
 
 describe('a route without a declared policy', () => {
   const bare = () =>
-    buildApp({ services: { ingest: { ingest: () => Promise.reject(new Error('unused')) }, scans: { attachLocation: () => Promise.resolve('not-found'), get: () => Promise.resolve(undefined) }, securityEvents: { record: () => Promise.resolve() }, readiness: { check: () => Promise.resolve(true) } }, limits: { perAddress: { perMinute: 0, burst: 1 }, perSerial: { perMinute: 0, burst: 1 } }, maxBatch: 1, trustProxy: false, logger: false });
+    buildApp({ services: { ingest: { ingest: () => Promise.reject(new Error('unused')) }, scans: { attachLocation: () => Promise.resolve('not-found'), get: () => Promise.resolve(undefined) }, securityEvents: { record: () => Promise.resolve() }, readiness: { check: () => Promise.resolve(true) } }, limits: { perAddress: { perMinute: 0, burst: 1 } }, maxBatch: 1, trustProxy: false, logger: false });
 
   it('cannot be registered, at the root or in a plugin', async () => {
     const app = bare();

@@ -261,11 +261,19 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     };
     await tampered(w.a.logger);
     await tampered(w.b.logger);
-    const own = (await get(w.as.adminA, `/api/v1/orgs/${w.a.orgId}/security-events`)).json<{ items: { serial: string; reason: string }[] }>();
+    // Both refusals are one aggregated row (same source, reason and minute): each organization
+    // sees it under its own serial only, and never the other's.
+    type Items = { items: { serial: string; reason: string; count: number; serials?: string[] }[] };
+    const own = (await get(w.as.adminA, `/api/v1/orgs/${w.a.orgId}/security-events`)).json<Items>();
     expect(own.items.map((e) => e.serial)).toEqual([w.a.logger.serial]);
     expect(own.items[0]?.reason).toBe('auth-failed');
-    const all = (await get(w.as.operator, '/api/v1/security-events')).json<{ items: { serial: string }[] }>();
-    expect(all.items.map((e) => e.serial)).toEqual(expect.arrayContaining([w.a.logger.serial, w.b.logger.serial]));
+    expect(JSON.stringify(own)).not.toContain(w.b.logger.serial);
+    const theirs = (await get(w.as.adminB, `/api/v1/orgs/${w.b.orgId}/security-events`)).json<Items>();
+    expect(theirs.items.map((e) => e.serial)).toEqual([w.b.logger.serial]);
+    expect(JSON.stringify(theirs)).not.toContain(w.a.logger.serial);
+    const all = (await get(w.as.operator, '/api/v1/security-events')).json<Items>();
+    expect(all.items.flatMap((e) => e.serials ?? [])).toEqual(expect.arrayContaining([w.a.logger.serial, w.b.logger.serial]));
+    expect(all.items.reduce((n, e) => n + e.count, 0)).toBe(2);
     expect((await get(w.as.userA, `/api/v1/orgs/${w.a.orgId}/security-events`)).statusCode).toBe(403);
     expect((await get(w.as.adminA, '/api/v1/security-events')).statusCode).toBe(403);
   });

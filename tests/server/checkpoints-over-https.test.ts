@@ -29,7 +29,7 @@ describe.each(ENGINES)('signed checkpoints and scan receipts from a real qrlog s
     expect(made.status).toBe(0);
     writeFileSync(join(outside, 'public.pem'), made.stdout);
     env = { DATABASE_URL: store.databaseUrl ?? '', QRLOG_CHECKPOINT_KEY_FILE: join(outside, 'key.pem'), QRLOG_CHECKPOINT_DIR: join(outside, 'checkpoints') };
-    server = await startServerProcess({ dataDir: store.dataDir, args: ['--rate-per-address', '0', '--rate-per-serial', '0'], env });
+    server = await startServerProcess({ dataDir: store.dataDir, args: ['--rate-per-address', '0'], env });
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);

@@ -21,7 +21,7 @@ describe.each(ENGINES)('a real qrlog serve process on %s', (engine) => {
     keys = await provisionLoggers(store, 6);
     server = await startServerProcess({
       dataDir: store.dataDir,
-      args: ['--rate-per-address', '0', '--rate-per-serial', '0', '--metrics-token', 'metrics-token-for-tests'],
+      args: ['--rate-per-address', '0', '--metrics-token', 'metrics-token-for-tests'],
       env: { DATABASE_URL: store.databaseUrl },
     });
   });

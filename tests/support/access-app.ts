@@ -81,7 +81,7 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
   };
   const app = buildApp({
     services,
-    limits: { perAddress: { perMinute: 0, burst: 1000 }, perSerial: { perMinute: 0, burst: 1000 } },
+    limits: { perAddress: { perMinute: 0, burst: 1000 } },
     maxBatch: 10,
     trustProxy: false,
     publicUrl: PUBLIC_URL,

@@ -79,7 +79,7 @@ export async function startAuthApp(
   const { auth, identity } = signIn;
   const app = buildApp({
     services,
-    limits: { perAddress: { perMinute: 0, burst: 1 }, perSerial: { perMinute: 0, burst: 1 } },
+    limits: { perAddress: { perMinute: 0, burst: 1 } },
     maxBatch: 10,
     trustProxy: false,
     publicUrl: url,

@@ -75,7 +75,7 @@ export async function startIdentityServer(kind: DatabaseKind, options: IdentityS
   });
   const app = buildApp({
     services: new InMemoryServices(),
-    limits: { perAddress: { perMinute: 0, burst: 1 }, perSerial: { perMinute: 0, burst: 1 } },
+    limits: { perAddress: { perMinute: 0, burst: 1 } },
     maxBatch: 10,
     trustProxy: options.trustProxy ?? false,
     publicUrl,

@@ -19,6 +19,8 @@ import { ReadingsRebuilder } from '../core/readings/readings-rebuilder.ts';
 import { ReadingsService } from '../core/readings/readings-service.ts';
 import { ScanRecordService } from '../core/ingest/scan-record-service.ts';
 import { SecurityEventService } from '../core/audit/security-event-service.ts';
+import { AuditLog } from '../core/audit/audit-log.ts';
+import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-job.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
@@ -51,6 +53,8 @@ export interface OpenServicesOptions {
   checkpoint?: CheckpointConfig;
   /** Default 60 minutes; 0: no periodic checkpoint. */
   checkpointIntervalMs?: number;
+  /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
+  securityLog?: { rowsPerMinute?: number; retentionDays?: number };
 }
 
 export interface Services {
@@ -103,7 +107,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   );
   const db = database.db;
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
-  const securityEvents = new SecurityEventService(db);
+  const securityEvents = new SecurityEventService(db, { rowsPerBucket: options.securityLog?.rowsPerMinute });
   const readings = new ReadingsService(db);
   const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
   const checkpoints = new CheckpointService(db, signer, checkpointConfig.checkpointDir, now);
@@ -111,6 +115,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MINUTES * 60_000;
   // Signed checkpoints of every chain (ADR 0010): only with a key and a directory, and an interval.
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
+  // The only way rows leave the security log (ADR 9).
+  scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -145,6 +151,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       closed = true;
       await scheduler.stop();
       keys.forgetCached();
+      await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };

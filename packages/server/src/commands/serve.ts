@@ -63,6 +63,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       locationWindowMs: config.locationWindow * 1000,
       checkpoint: { checkpointKey: config.checkpointKey, checkpointKeyFile: config.checkpointKeyFile, checkpointDir: config.checkpointDir },
       checkpointIntervalMs: config.checkpointInterval * 60_000,
+      securityLog: { rowsPerMinute: config.securityLogRowsPerMinute, retentionDays: config.securityLogRetentionDays },
       notice: (m) => {
         io.err(`qrlog: ${m}`);
       },

@@ -106,8 +106,9 @@ export const serverConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   addressRate: count(0, 1_000_000, 'links per minute'),
   addressBurst: count(1, 1_000_000, 'links'),
-  serialRate: count(0, 1_000_000, 'links per minute'),
-  serialBurst: count(1, 1_000_000, 'links'),
+  securityLogRowsPerMinute: count(1, 100_000, 'rows'),
+  // At least the floor below which the database refuses to let rows go (security-log-guard.ts).
+  securityLogRetentionDays: count(7, 36_500, 'days'),
   maxBatch: count(1, 10_000, 'links'),
   locationWindow: count(1, 86_400, 'seconds'),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -100,7 +100,6 @@ export function appOptionsOf(config: ServerConfig, services: HttpServices, signI
     services,
     limits: {
       perAddress: { perMinute: config.addressRate, burst: config.addressBurst },
-      perSerial: { perMinute: config.serialRate, burst: config.serialBurst },
     },
     maxBatch: config.maxBatch,
     trustProxy: config.trustProxy,

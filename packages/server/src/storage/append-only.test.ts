@@ -18,7 +18,12 @@ async function seed(db: Kysely<Database>): Promise<void> {
     .insertInto('integrity_events')
     .values({ serial: 'AB12', chain_index: 0, kind: 'reading-conflict', session: 1, channel: 'temperature', seq: 0, stored: '1', received: '2', detected_at: 1 })
     .execute();
-  await db.insertInto('security_events').values({ occurred_at: 1, reason: 'auth-failed', source_address: '::1', serial: null, via: 'scan', user_agent: null }).execute();
+  // A recent row: the retention floor keeps it from being deleted by anyone.
+  const now = Date.now();
+  await db
+    .insertInto('security_events')
+    .values({ bucket_start: now - (now % 60_000), occurred_at: now, last_at: now, reason: 'auth-failed', source_address: '::1', count: 1, serial: null, serial_sample: null, via: 'scan', user_agent: null })
+    .execute();
   await db.insertInto('user_agents').values({ text: 'Mozilla/5.0' }).execute();
   await db
     .insertInto('scans')
@@ -39,6 +44,7 @@ const changes: [string, (db: Kysely<Database>) => Promise<unknown>][] = [
   ['update integrity_events', (db) => db.updateTable('integrity_events').set({ received: '1' }).execute()],
   ['delete integrity_events', (db) => db.deleteFrom('integrity_events').execute()],
   ['update security_events', (db) => db.updateTable('security_events').set({ reason: 'x' }).execute()],
+  ['lower a security_events count', (db) => db.updateTable('security_events').set({ count: 0 }).execute()],
   ['delete security_events', (db) => db.deleteFrom('security_events').execute()],
   ['update scan counts', (db) => db.updateTable('scans').set({ new_readings: 0 }).execute()],
   ['update scan count with a location', (db) => db.updateTable('scans').set({ new_readings: 0, latitude: 1, longitude: 1, located_at: 5 }).execute()],

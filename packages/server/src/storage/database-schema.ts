@@ -108,14 +108,27 @@ export interface IntegrityEventsTable {
   detected_at: number;
 }
 
-/** Append-only: every refused link or request. */
+/**
+ * The security log, aggregated: one row per (minute bucket, source, reason) with how many refusals
+ * it stands for. Grows only (count, last_at, serial_sample); rows leave only through retention
+ * (migration 0014, security-log-guard.ts).
+ */
 export interface SecurityEventsTable {
   id: Generated<number>;
+  bucket_start: number;
+  /** The first refusal of the row. */
   occurred_at: number;
+  last_at: number;
   reason: string;
+  /** The source prefix (IPv4 address, IPv6 /64), or '*' for the bucket's overflow row. */
   source_address: string;
+  count: number;
+  /** The first serial claimed. */
   serial: string | null;
+  /** JSON array of up to a few distinct serials claimed (attacker-chosen: bounded). */
+  serial_sample: string | null;
   via: string | null;
+  /** The first user agent, cut short. */
   user_agent: string | null;
 }
 

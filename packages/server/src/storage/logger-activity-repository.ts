@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './database-schema.ts';
 
 export interface ScanListRow {
@@ -19,10 +19,13 @@ export interface ScanListRow {
 export interface SecurityEventListRow {
   id: number;
   occurred_at: number;
+  last_at: number;
+  count: number;
   reason: string;
   source_address: string;
   serial: string | null;
   via: string | null;
+  serial_sample: string | null;
 }
 
 /** Read-side listings of scans and security events for the API, newest first, by keyset cursor. */
@@ -48,27 +51,32 @@ export const loggerActivityRepository = {
   },
 
   /**
-   * Security events, newest first: `orgId` set, only those naming a logger the organization's
-   * teams own, since they own it (refusals without a known serial belong to nobody but the platform).
+   * Security events (aggregated rows, migration 0014), newest first: `orgId` set, only rows whose
+   * first serial or serial sample names a logger the organization's teams own, from the claim on
+   * (refusals without a known serial belong to nobody but the platform); `serial` is then the
+   * organization's own serial, so no other organization's serial is ever shown to it.
    */
-  securityEvents(db: Kysely<Database>, options: { orgId?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
-    let q = db.selectFrom('security_events as e').select(['e.id', 'e.occurred_at', 'e.reason', 'e.source_address', 'e.serial', 'e.via']);
+  async securityEvents(db: Kysely<Database>, options: { orgId?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
     const orgId = options.orgId;
-    if (orgId !== undefined) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('logger_claims as c')
-            .innerJoin('teams as t', 't.id', 'c.team_id')
-            .select('c.serial')
-            .whereRef('c.serial', '=', 'e.serial')
-            // Only from the claim on: what happened before was not the organization's.
-            .whereRef('e.occurred_at', '>=', 'c.claimed_at')
-            .where('t.org_id', '=', orgId),
-        ),
-      );
-    }
-    if (options.beforeId !== undefined) q = q.where('e.id', '<', options.beforeId);
-    return q.orderBy('e.id', 'desc').limit(options.limit).execute();
+    const base = db
+      .selectFrom('security_events as e')
+      .select(['e.id', 'e.occurred_at', 'e.last_at', 'e.count', 'e.reason', 'e.source_address', 'e.via', 'e.serial_sample'])
+      .$if(options.beforeId !== undefined, (q) => q.where('e.id', '<', options.beforeId ?? 0))
+      .orderBy('e.id', 'desc')
+      .limit(options.limit);
+    if (orgId === undefined) return base.select('e.serial').execute();
+    const owned = db
+      .selectFrom('logger_claims as c')
+      .innerJoin('teams as t', 't.id', 'c.team_id')
+      .select('c.serial')
+      // Serials are [0-9A-Z] (link format): nothing in them is a LIKE wildcard.
+      .where(sql<boolean>`(c.serial = e.serial or e.serial_sample like '%"' || c.serial || '"%')`)
+      // Only from the claim on: what happened before was not the organization's.
+      .where(sql<boolean>`e.last_at >= c.claimed_at`)
+      .where('t.org_id', '=', orgId);
+    return base
+      .select(() => owned.limit(1).as('serial'))
+      .where((eb) => eb.exists(owned))
+      .execute();
   },
 };

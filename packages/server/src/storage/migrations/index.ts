@@ -6,6 +6,7 @@ import { identity } from './0010-identity.ts';
 import { embeddedProvider } from './0011-embedded-provider.ts';
 import { auth } from './0012-auth.ts';
 import { scheduler } from './0013-scheduler.ts';
+import { securityLog } from './0014-security-log.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
 import { provisioning } from './0019-provisioning.ts';
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0011-embedded-provider': embeddedProvider,
   '0012-auth': auth,
   '0013-scheduler': scheduler,
+  '0014-security-log': securityLog,
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
   '0019-provisioning': provisioning,

@@ -21,10 +21,13 @@ const AUDIT_RECORD = z.object({
 
 const SECURITY_EVENT = z.object({
   id: z.int(),
-  at: TIME,
-  reason: z.string().describe('Why a link or request was refused'),
-  sourceAddress: z.string(),
-  serial: z.string().nullable(),
+  at: TIME.describe('The first refusal the row counts'),
+  lastAt: TIME.describe('The last refusal the row counts'),
+  count: z.int().describe('Refusals of this reason from this source in this minute'),
+  reason: z.string().describe('Why a link or request was refused; `overflow` counts refusals past the per-minute cap of rows'),
+  sourceAddress: z.string().describe('The source: an IPv4 address, an IPv6 /64, or `*` on an overflow row'),
+  serial: z.string().nullable().describe('The first serial the refused links claimed (attacker-chosen); in an organization\u2019s listing, its own serial among them'),
+  serials: z.array(z.string()).optional().describe('Operators only: a sample of the serials claimed (at most 8)'),
   via: z.string().nullable(),
 });
 
@@ -32,8 +35,10 @@ function auditJson(r: AuditRecord) {
   return { ...r, at: r.at.toISOString() };
 }
 
-function eventJson(e: SecurityEventListRow) {
-  return { id: e.id, at: new Date(e.occurred_at).toISOString(), reason: e.reason, sourceAddress: e.source_address, serial: e.serial, via: e.via };
+/** An organization sees its own serial only; operators see the whole sample. */
+function eventJson(e: SecurityEventListRow, platform: boolean) {
+  const serials = platform ? { serials: e.serial_sample === null ? [] : (JSON.parse(e.serial_sample) as string[]) } : {};
+  return { id: e.id, at: new Date(e.occurred_at).toISOString(), lastAt: new Date(e.last_at).toISOString(), count: e.count, reason: e.reason, sourceAddress: e.source_address, serial: e.serial, ...serials, via: e.via };
 }
 
 const BEFORE_ID = z.number().int().positive();
@@ -56,7 +61,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const beforeId = decodeCursor(BEFORE_ID, query.cursor);
     const rows = await queries.securityEvents({ ...(orgId === undefined ? {} : { orgId }), ...(beforeId === undefined ? {} : { beforeId }), limit: query.limit + 1 });
     const p = toPage(rows, query.limit, (r) => r.id);
-    return { items: p.items.map(eventJson), nextCursor: p.nextCursor };
+    return { items: p.items.map((e) => eventJson(e, orgId === undefined)), nextCursor: p.nextCursor };
   };
 
   api.get(
