@@ -120,7 +120,10 @@ export interface paths {
         /** Members of an organization, by id */
         get: operations["listMembers"];
         put?: never;
-        /** Invite a member: creates the invited user and sends the invitation */
+        /**
+         * Invite a member: creates the invited user and sends the invitation
+         * @description The answer concerns this organization only: an address that has an account elsewhere gets the same answer as a new one (its owner is told by mail, nothing is created here).
+         */
         post: operations["inviteMember"];
         delete?: never;
         options?: never;
@@ -274,7 +277,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Claim a provisioned logger into a team (default: the "default" team). A logger claimed already cannot be claimed again. */
+        /** Claim a logger into a team (default: the "default" team), with proof of possession: its serial and the claim code from its label, or the id of a scan of its QR code that the claiming user made in the last 10 minutes (the scan page sends it). An unknown serial, a logger claimed already, a wrong or spent code and a scan that proves nothing all get the same 404. */
         post: operations["claimLogger"];
         delete?: never;
         options?: never;
@@ -1695,7 +1698,7 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         };
-                        /** @description False: the user exists, but the invitation could not be delivered now */
+                        /** @description True only when the invitation was handed to a mail transport (the mail server; without one, the service log). False: nothing was sent (an external identity provider: tell the person yourself), or delivery failed; the invitation stands either way. */
                         invitationSent: boolean;
                     };
                 };
@@ -2879,6 +2882,13 @@ export interface operations {
                 "application/json": {
                     /** @description A logger serial */
                     serial: string;
+                    /** @description The claim code printed on the logger’s label (case, spaces and dashes do not matter) */
+                    claimCode: string;
+                    /** @description A team id */
+                    teamId?: string;
+                } | {
+                    /** @description The id of the claiming user’s own recent scan of the logger (its scan page’s) */
+                    scanId: string;
                     /** @description A team id */
                     teamId?: string;
                 };
@@ -2960,7 +2970,7 @@ export interface operations {
                 };
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
-            409: {
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3458,12 +3468,26 @@ export interface operations {
                     "application/json": {
                         items: {
                             id: number;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description The first refusal the row counts
+                             */
                             at: string;
-                            /** @description Why a link or request was refused */
+                            /**
+                             * Format: date-time
+                             * @description The last refusal the row counts
+                             */
+                            lastAt: string;
+                            /** @description Refusals of this reason from this source in this minute */
+                            count: number;
+                            /** @description Why a link or request was refused; `overflow` counts refusals past the per-minute cap of rows */
                             reason: string;
+                            /** @description The source: an IPv4 address, an IPv6 /64, or `*` on an overflow row */
                             sourceAddress: string;
+                            /** @description The first serial the refused links claimed (attacker-chosen); in an organization’s listing, its own serial among them */
                             serial: string | null;
+                            /** @description Operators only: a sample of the serials claimed (at most 8) */
+                            serials?: string[];
                             via: string | null;
                         }[];
                         nextCursor: string | null;
@@ -3566,12 +3590,26 @@ export interface operations {
                     "application/json": {
                         items: {
                             id: number;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description The first refusal the row counts
+                             */
                             at: string;
-                            /** @description Why a link or request was refused */
+                            /**
+                             * Format: date-time
+                             * @description The last refusal the row counts
+                             */
+                            lastAt: string;
+                            /** @description Refusals of this reason from this source in this minute */
+                            count: number;
+                            /** @description Why a link or request was refused; `overflow` counts refusals past the per-minute cap of rows */
                             reason: string;
+                            /** @description The source: an IPv4 address, an IPv6 /64, or `*` on an overflow row */
                             sourceAddress: string;
+                            /** @description The first serial the refused links claimed (attacker-chosen); in an organization’s listing, its own serial among them */
                             serial: string | null;
+                            /** @description Operators only: a sample of the serials claimed (at most 8) */
+                            serials?: string[];
                             via: string | null;
                         }[];
                         nextCursor: string | null;
