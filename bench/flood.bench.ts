@@ -1,4 +1,4 @@
-// npm run bench:flood (tsx bench/flood.bench.ts [--seconds 10] [--engines sqlite,postgres] [--concurrency 24])
+// npm run bench:flood (tsx bench/flood.bench.ts [--seconds 10] [--engines sqlite,postgres] [--concurrency 24] [--sources 512])
 //
 // Issue 8, items 1 and 2: what a flood of forged links does to a real `qrlog serve` process on
 // loopback (SQLite, then PostgreSQL), and to the genuine scans arriving meanwhile. Per engine,
@@ -38,6 +38,8 @@ interface FloodSpec {
   connection: Connection;
   concurrency: number;
   seconds: number;
+  /** Source addresses the flood comes from (1: the issue's one attacking address; 512: a botnet within every per-address limit). */
+  sources: number;
   /** Forged link paths to cycle through. */
   paths: string[];
 }
@@ -88,7 +90,8 @@ async function flood(spec: FloodSpec): Promise<FloodResult> {
   const worker = async (w: number): Promise<void> => {
     for (let i = w; performance.now() < deadline; i += spec.concurrency) {
       const path = spec.paths[i % spec.paths.length] ?? '/';
-      const from = `198.18.${String((i >> 8) & 1)}.${String(i & 255)}`;
+      const source = i % spec.sources;
+      const from = `198.18.${String((source >> 8) & 255)}.${String(source & 255)}`;
       const location = await get(spec.port, path, agent, { 'x-forwarded-proto': 'https', 'x-forwarded-for': from, 'user-agent': userAgents[i % userAgents.length] ?? '' }).catch(() => null);
       requests++;
       if (location?.startsWith('/scan-error') === true) refused++;
@@ -166,7 +169,7 @@ async function genuineScans(server: ServerProcess, links: Iterator<string>, seco
 // ---------------------------------------------------------------------------------------------
 // One engine.
 
-async function benchEngine(engine: Engine, opts: { seconds: number; concurrency: number }, dir: string): Promise<PhaseResult[]> {
+async function benchEngine(engine: Engine, opts: { seconds: number; concurrency: number; sources: number }, dir: string): Promise<PhaseResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'qrlog-flood-'));
   const schema = `flood_${randomBytes(4).toString('hex')}`;
   let databaseUrl: string | undefined;
@@ -208,7 +211,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
       for (const phase of ['no flood', 'keep-alive', 'new-tls'] as const) {
         const before = await measure();
         const started = performance.now();
-        const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, paths: forged }, dir);
+        const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, sources: opts.sources, paths: forged }, dir);
         // Genuine scans start once the flood is under way and end before it does.
         await new Promise((r) => setTimeout(r, phase === 'no flood' ? 0 : 1500));
         const genuine = await genuineScans(server, links, Math.max(1, opts.seconds - (phase === 'no flood' ? 0 : 3)));
@@ -286,6 +289,8 @@ async function main(argv: string[]): Promise<void> {
   };
   const seconds = Number(arg('seconds') ?? '10');
   const concurrency = Number(arg('concurrency') ?? '24');
+  const sources = Number(arg('sources') ?? '512');
+  if (!(Number.isInteger(sources) && sources >= 1 && sources <= 65_536)) throw new Error('--sources must be 1–65536');
   const engines = (arg('engines') ?? 'sqlite,postgres').split(',') as Engine[];
   const dir = mkdtempSync(join(tmpdir(), 'qrlog-flood-bench-'));
   const all: Record<string, PhaseResult[]> = {};
@@ -296,15 +301,15 @@ async function main(argv: string[]): Promise<void> {
         process.stderr.write('PostgreSQL not reachable: skipped\n');
         continue;
       }
-      all[engine] = await benchEngine(engine, { seconds, concurrency }, dir);
+      all[engine] = await benchEngine(engine, { seconds, concurrency, sources }, dir);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const out = { date: new Date().toISOString(), cpus: cpus().length, loadBefore: round(load), seconds, concurrency, genuinePerSecond: GENUINE_PER_SECOND, results: all };
+  const out = { date: new Date().toISOString(), cpus: cpus().length, loadBefore: round(load), seconds, concurrency, sources, genuinePerSecond: GENUINE_PER_SECOND, results: all };
   process.stdout.write(`${table(all)}\n\n${JSON.stringify(out, null, 2)}\n`);
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', 'flood.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(join(import.meta.dirname, 'results', sources === 512 ? 'flood.json' : `flood-sources-${String(sources)}.json`), `${JSON.stringify(out, null, 2)}\n`);
 }
 
 if (process.argv[2] === '--flood') {

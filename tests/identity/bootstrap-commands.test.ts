@@ -139,12 +139,14 @@ describe.each(TEST_DATABASE_KINDS)('bootstrap commands on %s', (kind) => {
     expect(op.firstSignIn).toEqual({ provider: 'external', issuer, note: expect.stringContaining(email) as string });
     expect(JSON.stringify(op)).not.toContain('/account/invitation');
     const signIns = new SignInService(server.users, server.audit, null, new IdentityResolver(server.users, NO_PEOPLE_RULES));
-    const identity = { issuer, subject: 'auth0|64f0c0ffee', email, emailVerified: true, name: null, claims: {}, idToken: 'not-used' };
+    // The resolver reads the provider's claims (ID token and userinfo) as the relying party hands them over.
+    const identity = { issuer, subject: 'auth0|64f0c0ffee', email, emailVerified: true, name: null, claims: { email, email_verified: true }, idToken: 'not-used' };
     // An unverified address links nothing.
-    expect(await signIns.signIn({ ...identity, subject: 'auth0|mallory', emailVerified: false }, '192.0.2.1')).toEqual({ status: 'refused', reason: 'email-not-verified' });
+    const unverified = { ...identity, subject: 'auth0|mallory', emailVerified: false, claims: { email, email_verified: false } };
+    expect(await signIns.signIn(unverified, '192.0.2.1')).toEqual({ status: 'refused', reason: 'email-not-verified' });
     const first = await signIns.signIn(identity, '192.0.2.1');
     expect(first).toMatchObject({ status: 'signed-in', user: { id: op.id, operator: true, status: 'active' } });
     // Linked now: the subject alone finds the operator.
-    expect(await signIns.signIn({ ...identity, email: null, emailVerified: false }, '192.0.2.1')).toMatchObject({ status: 'signed-in', user: { id: op.id } });
+    expect(await signIns.signIn({ ...identity, email: null, emailVerified: false, claims: {} }, '192.0.2.1')).toMatchObject({ status: 'signed-in', user: { id: op.id } });
   });
 });
