@@ -1,16 +1,14 @@
 import { Secret, TOTP } from 'otpauth';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
-import { LocalAccounts } from '../../packages/server/src/identity/local-accounts.ts';
-import { PasswordHasher } from '../../packages/server/src/identity/password-hasher.ts';
 import { currentTotpStep, newTotpSecret } from '../../packages/server/src/identity/totp.ts';
 import type { DirectoryUser } from '../../packages/server/src/core/tenancy/user-directory.ts';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
-import { startAuthApp, WHOAMI_PATH, type AuthApp } from '../support/auth-app.ts';
+import { WHOAMI_PATH } from '../support/auth-app.ts';
+import { SESSION_COOKIE as SESSION, useEmbeddedAccounts } from '../support/embedded-accounts.ts';
 import { TestBrowser, type Page } from '../support/browser.ts';
 
-const SESSION = '__Host-qrlog_session';
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
 
 function json(page: Page): Record<string, unknown> {
@@ -29,35 +27,16 @@ function totpCode(secret: Uint8Array, offsetSteps = 0): string {
  * sign-in form submitted, accounts made through the identity services.
  */
 describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%s)', (kind) => {
-  let qrlog: AuthApp;
-  let orgId: string;
-  let accounts: LocalAccounts;
-  const hasher = new PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+  const w = useEmbeddedAccounts(kind);
+  const startSignIn = (b: TestBrowser, returnTo?: string): Promise<Page> => w.startSignIn(b, returnTo);
 
-  beforeAll(async () => {
-    qrlog = await startAuthApp(kind, () => ({ rateLimits: { signIn: { perMinute: 10_000, burst: 10_000 } } }));
-    orgId = await qrlog.addOrg('Cold Chain Ltd');
-    accounts = new LocalAccounts(qrlog.database.db, qrlog.keyring, qrlog.services.tenancy.users, qrlog.services.tenancy.audit, hasher);
-  });
-
-  afterAll(async () => {
-    await qrlog.close();
-  });
-
+  /** An active member; an admin also gets an authenticator, as admins must. */
   async function activeUser(email: string, password: string, role: 'admin' | 'user'): Promise<{ user: DirectoryUser; totp: Uint8Array | null }> {
-    const user = await qrlog.services.tenancy.users.createInvited(orgId, email, role);
-    await accounts.create(user.id, await hasher.hash(password));
-    await qrlog.services.tenancy.users.activate(user.id);
-    const active = { ...user, status: 'active' as const };
-    if (role !== 'admin') return { user: active, totp: null };
+    const user = await w.activeUser(email, password, role);
+    if (role !== 'admin') return { user, totp: null };
     const secret = newTotpSecret();
-    await accounts.enableTotp(active, secret, currentTotpStep(Date.now()) - 10, '127.0.0.1');
-    return { user: active, totp: secret };
-  }
-
-  /** /auth/login → the provider's sign-in page (or straight back, when its session is alive). */
-  async function startSignIn(b: TestBrowser, returnTo = '/auth/session'): Promise<Page> {
-    return (await b.navigate(`${qrlog.url}/auth/login?return_to=${encodeURIComponent(returnTo)}`)).page;
+    await w.accounts.enableTotp(user, secret, currentTotpStep(Date.now()) - 10, '127.0.0.1');
+    return { user, totp: secret };
   }
 
   async function finish(b: TestBrowser, posted: Page): Promise<Page> {
@@ -67,30 +46,30 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%
 
   it('signs a user in with the provider\'s own form: discovery over the service\'s TLS, code + PKCE, a session cookie only', async () => {
     const { user } = await activeUser(`ada-${kind}@example.com`, 'correct horse battery', 'user');
-    const b = new TestBrowser([qrlog.ca]);
+    const b = new TestBrowser([w.qrlog.ca]);
     const form = await startSignIn(b);
-    expect(form.url).toMatch(new RegExp(`^${qrlog.url}/interaction/`));
+    expect(form.url).toMatch(new RegExp(`^${w.qrlog.url}/interaction/`));
     expect(form.status).toBe(200);
     const landed = await finish(b, await b.submitForm(form, { email: user.email, password: 'correct horse battery' }));
-    expect(landed.url).toBe(`${qrlog.url}/auth/session`);
-    expect(json(landed)).toMatchObject({ authenticated: true, via: 'session', user: { id: user.id, orgId, role: 'user' } });
+    expect(landed.url).toBe(`${w.qrlog.url}/auth/session`);
+    expect(json(landed)).toMatchObject({ authenticated: true, via: 'session', user: { id: user.id, orgId: w.orgId, role: 'user' } });
     expect(b.cookie('localhost', SESSION)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The provider's path went through /oidc/auth and back to /auth/callback with a code.
     const visited = b.history.map((p) => p.url);
-    expect(visited.some((u) => u.startsWith(`${qrlog.url}/oidc/auth?`) && new URL(u).searchParams.get('code_challenge_method') === 'S256')).toBe(true);
-    expect(visited.some((u) => u.startsWith(`${qrlog.url}/auth/callback?code=`))).toBe(true);
+    expect(visited.some((u) => u.startsWith(`${w.qrlog.url}/oidc/auth?`) && new URL(u).searchParams.get('code_challenge_method') === 'S256')).toBe(true);
+    expect(visited.some((u) => u.startsWith(`${w.qrlog.url}/auth/callback?code=`))).toBe(true);
     // Tokens stayed on the server: nothing JWT-shaped in any answer of the app's own routes.
     for (const p of b.history.filter((h) => new URL(h.url).pathname.startsWith('/auth/'))) {
       expect(`${p.url} ${JSON.stringify(p.headers)} ${p.body}`).not.toMatch(JWT_LIKE);
     }
     // The embedded provider's subject is the user's id: linked on first sign-in.
-    expect((await qrlog.services.tenancy.users.findByIdentity(`${qrlog.url}/oidc`, user.id))?.id).toBe(user.id);
-    expect((await qrlog.services.tenancy.audit.list({ limit: 20 })).some((r) => r.action === 'auth.sign-in' && r.actor.id === user.id)).toBe(true);
+    expect((await w.qrlog.services.tenancy.users.findByIdentity(`${w.qrlog.url}/oidc`, user.id))?.id).toBe(user.id);
+    expect((await w.qrlog.services.tenancy.audit.list({ limit: 20 })).some((r) => r.action === 'auth.sign-in' && r.actor.id === user.id)).toBe(true);
   });
 
   it('signs an admin in with password and authenticator code', async () => {
     const { user, totp } = await activeUser(`grace-${kind}@example.com`, 'a long admin password', 'admin');
-    const b = new TestBrowser([qrlog.ca]);
+    const b = new TestBrowser([w.qrlog.ca]);
     const form = await startSignIn(b);
     const codePage = await b.submitForm(form, { email: user.email, password: 'a long admin password' });
     expect(codePage.status).toBe(200);
@@ -102,52 +81,52 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%
 
   it('signs out of both: the local session ends, the provider\'s logout returns to /auth/signed-out, the next sign-in asks again', async () => {
     const { user } = await activeUser(`lin-${kind}@example.com`, 'lin has a password', 'user');
-    const b = new TestBrowser([qrlog.ca]);
+    const b = new TestBrowser([w.qrlog.ca]);
     await finish(b, await b.submitForm(await startSignIn(b), { email: user.email, password: 'lin has a password' }));
-    const session = json(await b.send(`${qrlog.url}/auth/session`));
+    const session = json(await b.send(`${w.qrlog.url}/auth/session`));
     expect(session.authenticated).toBe(true);
 
     // The provider's session alone signs the browser in again, without its form.
     b.deleteCookie('localhost', SESSION);
-    expect((await startSignIn(b)).url).toBe(`${qrlog.url}/auth/session`);
-    const token = json(await b.send(`${qrlog.url}/auth/session`)).csrfToken as string;
+    expect((await startSignIn(b)).url).toBe(`${w.qrlog.url}/auth/session`);
+    const token = json(await b.send(`${w.qrlog.url}/auth/session`)).csrfToken as string;
 
-    const out = await b.send(`${qrlog.url}/auth/logout`, { method: 'POST', headers: { 'x-csrf-token': token } });
+    const out = await b.send(`${w.qrlog.url}/auth/logout`, { method: 'POST', headers: { 'x-csrf-token': token } });
     expect(out.status).toBe(200);
     const redirectTo = new URL(json(out).redirectTo as string);
-    expect(`${redirectTo.origin}${redirectTo.pathname}`).toBe(`${qrlog.url}/oidc/session/end`);
-    expect(json(await b.send(`${qrlog.url}/auth/session`))).toEqual({ authenticated: false });
+    expect(`${redirectTo.origin}${redirectTo.pathname}`).toBe(`${w.qrlog.url}/oidc/session/end`);
+    expect(json(await b.send(`${w.qrlog.url}/auth/session`))).toEqual({ authenticated: false });
 
     const confirm = (await b.navigate(redirectTo.href)).page;
     expect(confirm.status).toBe(200);
     const confirmed = await b.submitForm(confirm, { logout: 'yes' });
     const landed = await finish(b, confirmed);
-    expect(landed.url).toBe(`${qrlog.url}/auth/signed-out`);
+    expect(landed.url).toBe(`${w.qrlog.url}/auth/signed-out`);
     expect(landed.body).toContain('Signed out');
 
     const again = await startSignIn(b);
-    expect(again.url).toMatch(new RegExp(`^${qrlog.url}/interaction/`));
+    expect(again.url).toMatch(new RegExp(`^${w.qrlog.url}/interaction/`));
     expect(b.cookie('localhost', SESSION)).toBeUndefined();
   });
 
   it('refuses a user who is disabled after setting up, with the same page as any refusal', async () => {
     const { user } = await activeUser(`kim-${kind}@example.com`, 'kim has a password', 'user');
-    const b = new TestBrowser([qrlog.ca]);
+    const b = new TestBrowser([w.qrlog.ca]);
     await finish(b, await b.submitForm(await startSignIn(b), { email: user.email, password: 'kim has a password' }));
-    expect(json(await b.send(`${qrlog.url}/auth/session`)).authenticated).toBe(true);
-    await qrlog.owner.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute();
-    expect(json(await b.send(`${qrlog.url}/auth/session`))).toEqual({ authenticated: false });
+    expect(json(await b.send(`${w.qrlog.url}/auth/session`)).authenticated).toBe(true);
+    await w.qrlog.owner.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute();
+    expect(json(await b.send(`${w.qrlog.url}/auth/session`))).toEqual({ authenticated: false });
   });
 
   it('accepts the embedded provider\'s access tokens as bearer tokens (same verifier, its JWKS)', async () => {
     const { user } = await activeUser(`max-${kind}@example.com`, 'max has a password', 'user');
-    const client = qrlog.identity!.embeddedClientCredentials();
+    const client = w.qrlog.identity!.embeddedClientCredentials();
     const config = await oidc.discovery(new URL(client.issuer), client.clientId, { token_endpoint_auth_method: client.tokenEndpointAuthMethod }, oidc.ClientSecretPost(client.clientSecret), {
-      [oidc.customFetch]: tlsFetch(qrlog.ca),
+      [oidc.customFetch]: tlsFetch(w.qrlog.ca),
     });
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const redirectUri = `${qrlog.url}/auth/callback`;
+    const redirectUri = `${w.qrlog.url}/auth/callback`;
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid',
@@ -155,7 +134,7 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
-    const b = new TestBrowser([qrlog.ca]);
+    const b = new TestBrowser([w.qrlog.ca]);
     const form = (await b.navigate(url.href)).page;
     let next = await b.submitForm(form, { email: user.email, password: 'max has a password' });
     let back = '';
@@ -165,12 +144,12 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through the embedded provider (%
       else next = await b.send(location);
     }
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back), { pkceCodeVerifier: verifier, expectedState: state });
-    const api = new TestBrowser([qrlog.ca]);
-    const me = await api.send(`${qrlog.url}${WHOAMI_PATH}`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const api = new TestBrowser([w.qrlog.ca]);
+    const me = await api.send(`${w.qrlog.url}${WHOAMI_PATH}`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
-    expect(json(me)).toMatchObject({ principal: { kind: 'user', userId: user.id, via: 'bearer', orgId } });
+    expect(json(me)).toMatchObject({ principal: { kind: 'user', userId: user.id, via: 'bearer', orgId: w.orgId } });
     const id = tokens.id_token!;
     // An ID token is addressed to the client, not the API: not an access token.
-    expect((await api.send(`${qrlog.url}${WHOAMI_PATH}`, { headers: { authorization: `Bearer ${id}` } })).status).toBe(401);
+    expect((await api.send(`${w.qrlog.url}${WHOAMI_PATH}`, { headers: { authorization: `Bearer ${id}` } })).status).toBe(401);
   });
 });

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CROCKFORD_BASE32, randomBase32 } from '../../common/random-base32.ts';
 
 /**
  * The claim code shipped with a logger (printed on its label): whoever holds the logger holds the
@@ -6,25 +7,13 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * random bits), shown in groups of four. Stored only as a hash: 80 random bits need no slow hash
  * (nobody can search that space), so SHA-256 under a fixed label is enough.
  */
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ALPHABET = CROCKFORD_BASE32.toUpperCase();
 const LENGTH = 16;
 const HASH_LABEL = 'qrlog claim code v1\0';
 
 /** A fresh code, grouped for printing: `7K3M-Q9TX-…`. */
 export function newClaimCode(): string {
-  const bytes = randomBytes(10);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET.charAt((value >>> (bits - 5)) & 31);
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
+  const out = randomBase32(10).toUpperCase();
   return out.match(/.{4}/g)?.join('-') ?? out;
 }
 
