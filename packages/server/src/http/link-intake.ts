@@ -12,6 +12,13 @@ export interface IntakeLimits {
 }
 
 /**
+ * Rejections logged at warn: a few per source and some per minute in all; the rest at debug. A
+ * flood is in the security log (counted) and the metrics; it must not fill the server log too.
+ */
+const LOGGED_PER_SOURCE: RateLimit = { perMinute: 6, burst: 10 };
+const LOGGED_IN_ALL: RateLimit = { perMinute: 600, burst: 100 };
+
+/**
  * The path every link takes into the service, from a phone's GET or from the batch API: a rate
  * limit per source (IPv4 address, IPv6 /64), then the ingestion service, then metrics and a log
  * line (serial and a hash of the link, never the link). A limited link is a rejection like any
@@ -22,13 +29,6 @@ export interface IntakeLimits {
  * Guessing a 128-bit tag is hopeless, and verifying a link (a cached key, one AES-GCM-SIV open)
  * is cheap enough to do for every request an address's own limit lets through.
  */
-/**
- * Rejections logged at warn: a few per source and some per minute in all; the rest at debug. A
- * flood is in the security log (counted) and the metrics; it must not fill the server log too.
- */
-const LOGGED_PER_SOURCE: RateLimit = { perMinute: 6, burst: 10 };
-const LOGGED_IN_ALL: RateLimit = { perMinute: 600, burst: 100 };
-
 export class LinkIntake {
   private readonly bySource: RateLimiter;
   private readonly loggedBySource: RateLimiter;
@@ -46,11 +46,12 @@ export class LinkIntake {
   }
 
   async receive(link: string, ctx: ScanContext, log: FastifyBaseLogger): Promise<IngestResult> {
-    const serial = serialOf(link);
     const fingerprint = linkFingerprint(link);
     let result: IngestResult;
     const source = addressKey(ctx.sourceAddress);
     if (!this.bySource.take(source)) {
+      // Only a link the ingestion never sees is parsed here, for the serial it claims.
+      const serial = serialOf(link);
       result = { status: 'rejected', reason: 'rate-limited', serial };
       await this.services.securityEvents.record({ reason: 'rate-limited', sourceAddress: ctx.sourceAddress, serial, at: ctx.receivedAt, via: ctx.via, userAgent: ctx.userAgent });
     } else {
@@ -58,7 +59,7 @@ export class LinkIntake {
         result = await this.services.ingest.ingest(link, ctx);
       } catch (err) {
         this.metrics.countScanError(ctx.via);
-        log.error({ err, serial, link: fingerprint, via: ctx.via }, 'ingestion failed');
+        log.error({ err, serial: serialOf(link), link: fingerprint, via: ctx.via }, 'ingestion failed');
         throw err;
       }
     }

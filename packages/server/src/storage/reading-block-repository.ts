@@ -52,16 +52,7 @@ export const readingBlockRepository = {
 
   /** The blocks one link added (by its chain index), in (channel, session, seq) order: what was new in it. */
   async addedBy(db: Kysely<Database>, serial: string, chainIndex: number): Promise<ReadingBlock[]> {
-    const rows = await db
-      .selectFrom('reading_blocks')
-      .select(['channel', 'session', 'first_seq', 'count', 'chain_index', 'data'])
-      .where('serial', '=', serial)
-      .where('chain_index', '=', chainIndex)
-      .orderBy('channel')
-      .orderBy('session')
-      .orderBy('first_seq')
-      .execute();
-    return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
+    return (await withData(db, serial).where('chain_index', '=', chainIndex).execute()).map(toBlock);
   },
 
   /** Where blocks are (without their data), in (channel, session, seq) order: coverage. */
@@ -79,15 +70,7 @@ export const readingBlockRepository = {
 
   /** All blocks of a logger in a stable order, data included: rebuild comparisons. */
   async all(db: Kysely<Database>, serial: string): Promise<ReadingBlock[]> {
-    const rows = await db
-      .selectFrom('reading_blocks')
-      .select(['channel', 'session', 'first_seq', 'count', 'chain_index', 'data'])
-      .where('serial', '=', serial)
-      .orderBy('channel')
-      .orderBy('session')
-      .orderBy('first_seq')
-      .execute();
-    return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data }));
+    return (await withData(db, serial).execute()).map(toBlock);
   },
 
   /** Owner only, with the append-only guard lifted in the same transaction (readings rebuild). */
@@ -95,3 +78,18 @@ export const readingBlockRepository = {
     await db.deleteFrom('reading_blocks').where('serial', '=', serial).execute();
   },
 };
+
+/** A logger's blocks with their data, in (channel, session, seq) order. */
+function withData(db: Kysely<Database>, serial: string) {
+  return db
+    .selectFrom('reading_blocks')
+    .select(['channel', 'session', 'first_seq', 'count', 'chain_index', 'data'])
+    .where('serial', '=', serial)
+    .orderBy('channel')
+    .orderBy('session')
+    .orderBy('first_seq');
+}
+
+function toBlock(r: { channel: number; session: number; first_seq: number; count: number; chain_index: number; data: Buffer }): ReadingBlock {
+  return { channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count, chainIndex: r.chain_index, data: r.data };
+}

@@ -1,14 +1,11 @@
-import { openParsedLink, parseLink } from '@qrlog/link';
 import type { Kysely } from 'kysely';
 import type { LoggerKeyStore } from '../../keys/logger-key-store.ts';
 import type { Database } from '../../storage/database-schema.ts';
-import { evidenceRepository } from '../../storage/evidence-repository.ts';
-import { payloadDigits } from '../../storage/link-payload.ts';
 import { loggerRepository } from '../../storage/logger-repository.ts';
 import { readingBlockRepository, type ReadingBlock } from '../../storage/reading-block-repository.ts';
 import { openScratchDatabase } from '../../storage/scratch-database.ts';
 import { sessionRepository, type LoggingSession } from '../../storage/session-repository.ts';
-import { mergeReadings } from '../ingest/reading-merge.ts';
+import { replayEvidence } from './evidence-replay.ts';
 
 export interface ReadingsCheck {
   serial: string;
@@ -45,23 +42,7 @@ export class ReadingsChecker {
   }
 
   private async checkLogger(scratch: Kysely<Database>, serial: string): Promise<ReadingsCheck> {
-    for (let after = -1; ; ) {
-      const page = await evidenceRepository.page(this.db, serial, after, 200);
-      if (page.length === 0) break;
-      for (const e of page) {
-        after = e.chain_index;
-        let content;
-        try {
-          const parsed = parseLink(payloadDigits(e.payload));
-          const lookup = await this.keys.lookup(serial, parsed.header.keyVersion);
-          if (lookup.status !== 'found') continue;
-          content = openParsedLink(parsed, lookup.key);
-        } catch {
-          continue;
-        }
-        await mergeReadings(scratch, content, { serial, chainIndex: e.chain_index, detectedAt: e.received_at, write: true });
-      }
-    }
+    await replayEvidence(this.db, this.keys, serial, { into: scratch, unopenable: 'skip' });
     const differences = [
       ...compareSessions(await sessionRepository.list(scratch, serial), await sessionRepository.list(this.db, serial)),
       ...compareBlocks(await readingBlockRepository.all(scratch, serial), await readingBlockRepository.all(this.db, serial)),

@@ -1,16 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import { openParsedLink, parseLink } from '@qrlog/link';
 import type { LoggerKeyStore } from '../../keys/logger-key-store.ts';
 import { appendOnlyGuard, DERIVED_TABLES } from '../../storage/append-only-guards.ts';
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import type { Database } from '../../storage/database-schema.ts';
-import { evidenceRepository } from '../../storage/evidence-repository.ts';
 import { integrityEventRepository } from '../../storage/integrity-event-repository.ts';
-import { payloadDigits } from '../../storage/link-payload.ts';
 import { loggerRepository } from '../../storage/logger-repository.ts';
 import { readingBlockRepository, type ReadingBlock } from '../../storage/reading-block-repository.ts';
 import { sessionRepository, type LoggingSession } from '../../storage/session-repository.ts';
-import { mergeReadings } from '../ingest/reading-merge.ts';
+import { replayEvidence } from './evidence-replay.ts';
 
 export interface RebuildReport {
   serial: string;
@@ -50,28 +47,14 @@ export class ReadingsRebuilder {
       for (const t of DERIVED_TABLES) for (const s of appendOnlyGuard(kind, t).drop) await sql.raw(s).execute(trx);
       await readingBlockRepository.deleteForLogger(trx, serial);
       await sessionRepository.deleteForLogger(trx, serial);
-      let links = 0;
-      const found: string[] = [];
-      for (let after = -1; ; ) {
-        const page = await evidenceRepository.page(trx, serial, after, 200);
-        if (page.length === 0) break;
-        for (const e of page) {
-          after = e.chain_index;
-          links++;
-          const parsed = parseLink(payloadDigits(e.payload));
-          const lookup = await this.keys.lookup(serial, parsed.header.keyVersion, trx);
-          if (lookup.status !== 'found') throw new Error(`${serial}: no key version ${String(parsed.header.keyVersion)} for evidence ${String(e.chain_index)}`);
-          const content = openParsedLink(parsed, lookup.key);
-          const merge = await mergeReadings(trx, content, { serial, chainIndex: e.chain_index, detectedAt: e.received_at, write: true });
-          for (const ev of merge.events) found.push(eventKey(ev));
-        }
-      }
+      const replay = await replayEvidence(trx, this.keys, serial, { into: trx, unopenable: 'throw' });
+      const found = replay.events.map(eventKey);
       for (const t of DERIVED_TABLES) for (const s of appendOnlyGuard(kind, t).create) await sql.raw(s).execute(trx);
       const after = await snapshot(trx, serial);
       const stored = (await integrityEventRepository.listForLogger(trx, serial)).map(eventKey);
       return {
         serial,
-        links,
+        links: replay.links,
         blocks: after.blocks.length,
         identical: sameSnapshot(before, after),
         conflicts: found.length,
