@@ -31,6 +31,9 @@ export interface MissionPeriodRow extends MissionLoggerRow {
  */
 export interface MissionScope {
   orgIds: readonly string[];
+  /** Also the missions of organizations that granted operators access (but `operatorHomeOrgId`). */
+  operatorGranted?: boolean;
+  operatorHomeOrgId?: string;
   teams?: { orgId: string; teamIds: readonly string[] };
 }
 
@@ -81,10 +84,16 @@ export const missionRepository = {
   /** Missions in scope, by id. */
   listMissions(db: Kysely<Database>, scope: MissionScope, filter: MissionListFilter): Promise<MissionRow[]> {
     const byTeams = scope.teams !== undefined && scope.teams.teamIds.length > 0 ? scope.teams : undefined;
-    if (scope.orgIds.length === 0 && byTeams === undefined) return Promise.resolve([]);
+    const operator = scope.operatorGranted === true;
+    if (scope.orgIds.length === 0 && byTeams === undefined && !operator) return Promise.resolve([]);
     let q = db.selectFrom('missions as m').selectAll('m').where((eb) => {
       const any = [];
       if (scope.orgIds.length > 0) any.push(eb('m.org_id', 'in', scope.orgIds));
+      if (operator) {
+        const granted = eb.exists(eb.selectFrom('organizations as o').select('o.id').whereRef('o.id', '=', 'm.org_id').where('o.operator_access', '=', 1));
+        const home = scope.operatorHomeOrgId;
+        any.push(home === undefined ? granted : eb.and([granted, eb('m.org_id', '<>', home)]));
+      }
       if (byTeams !== undefined) {
         any.push(
           eb.and([
@@ -189,6 +198,15 @@ export const missionRepository = {
 
   findTemplate(db: Kysely<Database>, id: string): Promise<MissionTemplateRow | undefined> {
     return db.selectFrom('mission_templates').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  findTemplateForAccess(db: Kysely<Database>, id: string): Promise<{ org_id: string; team_id: string | null; operator_access: number } | undefined> {
+    return db
+      .selectFrom('mission_templates as t')
+      .innerJoin('organizations as o', 'o.id', 't.org_id')
+      .select(['t.org_id', 't.team_id', 'o.operator_access'])
+      .where('t.id', '=', id)
+      .executeTakeFirst();
   },
 
   /** An organization's templates by id; `teamIds` restricts to the organization's own and those teams'. */
