@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { addressKey } from '../../common/address-key.ts';
+import { AppError } from '../../common/app-error.ts';
 import type { HtmlPage } from '../../common/html-page.ts';
+import { RateLimiter, type RateLimit } from '../../common/rate-limiter.ts';
 import { consigneeView } from '../../core/missions/consignee-view.ts';
 import type { MissionServices } from '../../core/missions/mission-services.ts';
 import { consigneeNotFoundPage, consigneePage, type ConsigneeExtraSections } from '../pages/consignee-page.ts';
@@ -17,9 +20,14 @@ export type ConsigneePageExtras = (opened: { missionId: string; linkId: string; 
  * 404 page; a live one shows that mission only, and its opening is logged. No-referrer (also set
  * for every answer) keeps the token out of any Referer.
  */
+/** Two pages a second from one address, sustained: a consignee reloading is far below; each opening is a logged write. */
+const OPENINGS: RateLimit = { perMinute: 120, burst: 120 };
+
 export function registerConsigneePageRoute(app: FastifyInstance, services: MissionServices, extras?: ConsigneePageExtras): void {
   const notFound = consigneeNotFoundPage();
+  const perAddress = new RateLimiter(OPENINGS);
   app.get<{ Params: { token: string } }>(`${CONSIGNEE_PATH_PREFIX}/:token`, { config: { policy: 'public', errors: 'page' } }, async (request, reply) => {
+    if (!perAddress.take(addressKey(request.ip))) throw new AppError('rate-limited', 'too many requests: wait a minute');
     const { token } = request.params;
     const opened = await services.publicLinks.open(token, request.ip);
     const mission = opened === undefined ? undefined : await services.missions.find(opened.missionId);
