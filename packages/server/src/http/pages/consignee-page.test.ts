@@ -44,3 +44,14 @@ describe('the consignee page', () => {
     expect(contentSecurityPolicy).not.toContain('script-src');
   });
 });
+
+describe('the consignee page with what other parts add', () => {
+  it('lists the mission\u2019s alerts (no names or comments) and its report downloads', () => {
+    const alert = { severity: 'critical' as const, ruleKind: 'limit', serial: 'QL1', channel: 'temperature', startedAt: new Date(0), endedAt: new Date(3_600_000), ongoing: false, worst: 14.5, state: 'acknowledged' };
+    const { html } = consigneePage(ninetyDays(), { alerts: [alert], reports: [{ label: 'Mission report (PDF)', path: '/consignee/tok/report.pdf' }] });
+    expect(html).toMatch(/<table id="alerts">.*critical.*limit \(temperature\).*QL1.*14\.5.*acknowledged/s);
+    expect(html).toContain('<a href="/consignee/tok/report.pdf" rel="noreferrer">Mission report (PDF)</a>');
+    expect(consigneePage(ninetyDays(), { alerts: [] }).html).toContain('No alerts.');
+    expect(consigneePage(ninetyDays()).html).not.toContain('Alerts');
+  });
+});

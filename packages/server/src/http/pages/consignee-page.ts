@@ -16,10 +16,29 @@ th{font-weight:600}
 figure{margin:0 0 1rem}
 `;
 
-/** Sections other parts of qrlog add to the page (the mission's alerts, its report downloads), as trusted HTML. */
+/**
+ * An alert of the mission as the consignee sees it: what, where, when and how bad; never who
+ * acknowledged it or their comments. The alerts service's `Alert` fits it as is.
+ */
+export interface ConsigneeAlert {
+  severity: 'info' | 'warning' | 'critical';
+  ruleKind: string;
+  serial: string;
+  channel: string;
+  startedAt: Date;
+  endedAt: Date;
+  ongoing: boolean;
+  worst: number;
+  state: string;
+}
+
+/**
+ * What other parts of qrlog add to the page: the mission's alerts, and its report downloads (paths
+ * under the same token, so that they open for as long as the link does).
+ */
 export interface ConsigneeExtraSections {
-  alertsHtml?: string;
-  reportsHtml?: string;
+  alerts?: readonly ConsigneeAlert[];
+  reports?: readonly { label: string; path: string }[];
 }
 
 const STATUS_WORDS = { planned: 'Planned', 'in-transit': 'In transit', delivered: 'Delivered', closed: 'Closed' } as const;
@@ -56,11 +75,19 @@ ${view.loggers.length === 0 ? '<p class="note">No logger is assigned yet.</p>' :
 ${charts === '' ? '<p class="note">No readings yet.</p>' : charts}
 <h2>Limits</h2>
 ${limits === '' ? '<p class="note">No limits are set.</p>' : `<table id="limits"><tr><th>Channel</th><th>Low</th><th>High</th><th>Severity</th></tr>${limits}</table>`}
-${extra.alertsHtml ?? ''}
-${extra.reportsHtml ?? ''}
+${extra.alerts === undefined ? '' : alertsSection(extra.alerts, when)}
+${extra.reports === undefined || extra.reports.length === 0 ? '' : `<h2>Report</h2><ul id="reports">${extra.reports.map((r) => `<li><a href="${escapeHtml(r.path)}" rel="noreferrer">${escapeHtml(r.label)}</a></li>`).join('')}</ul>`}
 <p class="note">A read-only view shared with you by the shipper. Times are in UTC.</p>
 </main>`;
   return renderPage({ title: view.name, titleSuffix: ' \u2013 qrlog', style: STYLE, body, policy: ["img-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"] });
+}
+
+function alertsSection(alerts: readonly ConsigneeAlert[], when: (d: Date | null) => string): string {
+  if (alerts.length === 0) return '<h2>Alerts</h2><p class="note">No alerts.</p>';
+  const rows = alerts
+    .map((a) => `<tr><td>${escapeHtml(a.severity)}</td><td>${escapeHtml(`${a.ruleKind} (${a.channel})`)}</td><td><span class="serial">${escapeHtml(a.serial)}</span></td><td>${when(a.startedAt)}</td><td>${a.ongoing ? 'ongoing' : when(a.endedAt)}</td><td>${escapeHtml(String(a.worst))}</td><td>${escapeHtml(a.state)}</td></tr>`)
+    .join('');
+  return `<h2>Alerts</h2><table id="alerts"><tr><th>Severity</th><th>Rule</th><th>Logger</th><th>From</th><th>Until</th><th>Worst</th><th>State</th></tr>${rows}</table>`;
 }
 
 /** Expired, revoked and unknown links alike. */

@@ -10,8 +10,10 @@ import { CONSIGNEE_PATH_PREFIX } from '../paths.ts';
 
 /**
  * What other parts of qrlog add to a consignee's page of a mission, scoped to that mission and to
- * the token that opened it (e.g. the mission's alerts, and report downloads under the same token).
- * The integrator wires alerts and reports in here; without it the page shows the mission alone.
+ * the token that opened it: the mission's alerts (e.g. `alerts.list({ orgIds: [orgId] }, { missionId })`)
+ * and report downloads under the same token (`/consignee/<token>/report.pdf`, routes of the
+ * reports part). The composition root passes it to buildApp (`consigneeExtras`); without it the
+ * page shows the mission alone.
  */
 export type ConsigneePageExtras = (opened: { missionId: string; linkId: string; token: string }) => Promise<ConsigneeExtraSections>;
 
