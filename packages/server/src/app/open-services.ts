@@ -24,6 +24,12 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { AlertService } from '../core/alerts/alert-service.ts';
+import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
+import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
+import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
+import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -55,6 +61,10 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** Which missions and rules cover a logger's readings (the missions' storage); default: no missions, so no alerts. */
+  missionCoverage?: MissionCoverageSource;
+  /** Alerts back in range this long close by themselves (default 30 minutes). */
+  alertCloseAfterSeconds?: number;
 }
 
 export interface Services {
@@ -80,6 +90,10 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
+  alerts: AlertService;
+  /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
+  alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
 }
 
@@ -117,9 +131,16 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
+  const coverage = options.missionCoverage ?? NO_MISSIONS;
+  const audit = new AuditLog(db, now);
+  const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
+  const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
+  scheduler.register(new AlertSweepJob(alertEvaluation));
+  scheduler.register(new NoScanJob(database, coverage, audit));
   let closed = false;
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
@@ -146,16 +167,25 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    alerts: new AlertService(database, audit, now),
+    alertEvaluation,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await alertEvaluation.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };
 }
+
+/** Until the missions' storage is wired in: no logger is in any mission. */
+const NO_MISSIONS: MissionCoverageSource = {
+  coveringLogger: () => Promise.resolve([]),
+  inTransit: () => Promise.resolve([]),
+};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
