@@ -406,6 +406,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts one may see, newest first, with the total count of those matching the filters */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alertId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its comment thread */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an open alert (who and when are recorded), with an optional comment */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alertId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a comment to an alert’s thread */
+        post: operations["commentAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alertId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an alert by hand, saying why */
+        post: operations["closeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/jwks.json": {
         parameters: {
             query?: never;
@@ -3984,6 +4069,789 @@ export interface operations {
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+                severity?: "info" | "warning" | "critical";
+                state?: "open" | "acknowledged" | "closed" | "superseded";
+                /** @description A mission id */
+                missionId?: string;
+                /** @description A logger serial */
+                serial?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description An alert id */
+                            id: string;
+                            /** @description An organization id */
+                            orgId: string;
+                            /** @description The mission’s team */
+                            teamId: string;
+                            missionId: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            ruleId: string;
+                            /** @description limit, cumulative, rate, gap, shock, logger-alarm or no-scan */
+                            ruleKind: string;
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            /** @description The channel, `shock`, or `scans` (no-scan) */
+                            channel: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** Format: date-time */
+                            endedAt: string;
+                            /** @description The value furthest outside (limit, cumulative), fastest change per hour (rate), seconds (gap, no-scan, logger-alarm), g (shock) */
+                            worst: number;
+                            /** @description Readings involved (cumulative: seconds outside) */
+                            extent: number;
+                            /** @description The newest reading is still part of it */
+                            ongoing: boolean;
+                            /** @enum {string} */
+                            state: "open" | "acknowledged" | "closed" | "superseded";
+                            /** Format: date-time */
+                            raisedAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            acknowledged: {
+                                by: string;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                            } | null;
+                            closed: {
+                                by: string;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                /**
+                                 * @description superseded alerts: disproved by later readings, or merged into `into`
+                                 * @enum {string}
+                                 */
+                                reason: "back-in-range" | "by-hand" | "disproved" | "merged";
+                                into: string | null;
+                            } | null;
+                        }[];
+                        nextCursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An alert id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The mission’s team */
+                        teamId: string;
+                        missionId: string;
+                        /** @description A logger serial */
+                        serial: string;
+                        ruleId: string;
+                        /** @description limit, cumulative, rate, gap, shock, logger-alarm or no-scan */
+                        ruleKind: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        /** @description The channel, `shock`, or `scans` (no-scan) */
+                        channel: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        endedAt: string;
+                        /** @description The value furthest outside (limit, cumulative), fastest change per hour (rate), seconds (gap, no-scan, logger-alarm), g (shock) */
+                        worst: number;
+                        /** @description Readings involved (cumulative: seconds outside) */
+                        extent: number;
+                        /** @description The newest reading is still part of it */
+                        ongoing: boolean;
+                        /** @enum {string} */
+                        state: "open" | "acknowledged" | "closed" | "superseded";
+                        /** Format: date-time */
+                        raisedAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        acknowledged: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                        } | null;
+                        closed: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                            /**
+                             * @description superseded alerts: disproved by later readings, or merged into `into`
+                             * @enum {string}
+                             */
+                            reason: "back-in-range" | "by-hand" | "disproved" | "merged";
+                            into: string | null;
+                        } | null;
+                        comments: {
+                            author: string;
+                            body: string;
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An alert id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The mission’s team */
+                        teamId: string;
+                        missionId: string;
+                        /** @description A logger serial */
+                        serial: string;
+                        ruleId: string;
+                        /** @description limit, cumulative, rate, gap, shock, logger-alarm or no-scan */
+                        ruleKind: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        /** @description The channel, `shock`, or `scans` (no-scan) */
+                        channel: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        endedAt: string;
+                        /** @description The value furthest outside (limit, cumulative), fastest change per hour (rate), seconds (gap, no-scan, logger-alarm), g (shock) */
+                        worst: number;
+                        /** @description Readings involved (cumulative: seconds outside) */
+                        extent: number;
+                        /** @description The newest reading is still part of it */
+                        ongoing: boolean;
+                        /** @enum {string} */
+                        state: "open" | "acknowledged" | "closed" | "superseded";
+                        /** Format: date-time */
+                        raisedAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        acknowledged: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                        } | null;
+                        closed: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                            /**
+                             * @description superseded alerts: disproved by later readings, or merged into `into`
+                             * @enum {string}
+                             */
+                            reason: "back-in-range" | "by-hand" | "disproved" | "merged";
+                            into: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    commentAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An alert id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The mission’s team */
+                        teamId: string;
+                        missionId: string;
+                        /** @description A logger serial */
+                        serial: string;
+                        ruleId: string;
+                        /** @description limit, cumulative, rate, gap, shock, logger-alarm or no-scan */
+                        ruleKind: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        /** @description The channel, `shock`, or `scans` (no-scan) */
+                        channel: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        endedAt: string;
+                        /** @description The value furthest outside (limit, cumulative), fastest change per hour (rate), seconds (gap, no-scan, logger-alarm), g (shock) */
+                        worst: number;
+                        /** @description Readings involved (cumulative: seconds outside) */
+                        extent: number;
+                        /** @description The newest reading is still part of it */
+                        ongoing: boolean;
+                        /** @enum {string} */
+                        state: "open" | "acknowledged" | "closed" | "superseded";
+                        /** Format: date-time */
+                        raisedAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        acknowledged: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                        } | null;
+                        closed: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                            /**
+                             * @description superseded alerts: disproved by later readings, or merged into `into`
+                             * @enum {string}
+                             */
+                            reason: "back-in-range" | "by-hand" | "disproved" | "merged";
+                            into: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    closeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An alert id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The mission’s team */
+                        teamId: string;
+                        missionId: string;
+                        /** @description A logger serial */
+                        serial: string;
+                        ruleId: string;
+                        /** @description limit, cumulative, rate, gap, shock, logger-alarm or no-scan */
+                        ruleKind: string;
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        /** @description The channel, `shock`, or `scans` (no-scan) */
+                        channel: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        endedAt: string;
+                        /** @description The value furthest outside (limit, cumulative), fastest change per hour (rate), seconds (gap, no-scan, logger-alarm), g (shock) */
+                        worst: number;
+                        /** @description Readings involved (cumulative: seconds outside) */
+                        extent: number;
+                        /** @description The newest reading is still part of it */
+                        ongoing: boolean;
+                        /** @enum {string} */
+                        state: "open" | "acknowledged" | "closed" | "superseded";
+                        /** Format: date-time */
+                        raisedAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        acknowledged: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                        } | null;
+                        closed: {
+                            by: string;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                            /**
+                             * @description superseded alerts: disproved by later readings, or merged into `into`
+                             * @enum {string}
+                             */
+                            reason: "back-in-range" | "by-hand" | "disproved" | "merged";
+                            into: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,9 @@ import { loggerAccessRepository } from '../../storage/logger-access-repository.t
 import { organizationRepository } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
 import { ID_PATTERN } from '../tenancy/tenancy-ids.ts';
+import { alertRepository } from '../../storage/alert-repository.ts';
+import type { ShareAccess } from '../../storage/identity-schema.ts';
+import { ALERT_ID } from '../alerts/alert-service.ts';
 import { subjectOf, type Subject, type Target, type TargetKind } from './policy.ts';
 import type { Principal } from './principal.ts';
 
@@ -51,6 +54,21 @@ export class AccessResolver {
         if (claim === undefined) return 'missing';
         const shares = new Map((await loggerAccessRepository.sharesOf(this.db, id)).map((s) => [s.team_id, s.access]));
         return { kind, id, orgId: claim.org_id, operatorAccess: claim.operator_access === 1, ownerTeamId: claim.team_id, shares };
+      }
+      case 'alert': {
+        // An alert is its logger's (owner team and shares, as now) and its mission's team's, read-write.
+        if (!ALERT_ID.test(id)) return 'missing';
+        const alert = await alertRepository.find(this.db, id);
+        if (alert === undefined) return 'missing';
+        const org = await organizationRepository.find(this.db, alert.org_id);
+        if (org === undefined) return 'missing';
+        const claim = await loggerAccessRepository.claimOf(this.db, alert.serial);
+        const shares = new Map<string, ShareAccess>();
+        if (claim?.org_id === alert.org_id) {
+          for (const s of await loggerAccessRepository.sharesOf(this.db, alert.serial)) shares.set(s.team_id, s.access);
+          shares.set(claim.team_id, 'read-write');
+        }
+        return { kind, id, orgId: alert.org_id, operatorAccess: org.operator_access === 1, ownerTeamId: alert.team_id, shares };
       }
       case 'api-key': {
         if (!API_KEY_ID.test(id)) return 'missing';

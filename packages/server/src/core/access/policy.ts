@@ -42,7 +42,13 @@ export type PolicyAction =
   /** Operators: platform-wide security events and audit log. */
   | 'platform.read'
   | 'api-keys.read'
-  | 'api-keys.manage';
+  | 'api-keys.manage'
+  /** Listing the alerts one can see (filtered by the same rules as `alert.read`). */
+  | 'alerts.list'
+  /** An alert, its comments: whoever may read its logger or its mission. */
+  | 'alert.read'
+  /** Acknowledging, commenting, closing: whoever may write (read-write teams, write keys). */
+  | 'alert.act';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -51,6 +57,7 @@ export const TARGET_PARAMS = {
   member: 'userId',
   logger: 'serial',
   'api-key': 'keyId',
+  alert: 'alertId',
 } as const;
 export type TargetKind = keyof typeof TARGET_PARAMS;
 
@@ -110,6 +117,9 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'platform.read': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
   'api-keys.read': { standings: ['admin', 'operator'], targets: ['organization', 'api-key'] },
   'api-keys.manage': { standings: ['admin'], targets: ['organization', 'api-key'] },
+  'alerts.list': { standings: [...MEMBERS], targets: ['none'] },
+  'alert.read': { standings: [...MEMBERS, 'operator'], targets: ['alert'] },
+  'alert.act': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['alert'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */
@@ -139,7 +149,8 @@ export type Target =
       hasActiveAdmin: boolean;
     }
   | {
-      kind: 'logger';
+      /** A logger, or an alert: an alert is seen and acted on as its logger and its mission's team allow (see AccessResolver). */
+      kind: 'logger' | 'alert';
       id: string;
       orgId: string;
       operatorAccess: boolean;
@@ -147,6 +158,9 @@ export type Target =
       /** Other teams of the organization the logger is shared with. */
       shares: ReadonlyMap<string, ShareAccess>;
     };
+
+/** An object owned by a team and shared with others: a logger, an alert. */
+export type TeamObject = Target & { kind: 'logger' | 'alert' };
 
 export type Decision = { allow: true; standing: Standing } | { allow: false; status: 401 | 403 | 404 };
 
@@ -204,8 +218,8 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
   const standing = standingIn(subject, target.orgId);
   if (!canSee(subject, standing, target)) return { allow: false, status: 404 };
   if (!action.standings.includes(standing)) return { allow: false, status: 403 };
-  if (target.kind === 'logger' && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
-  if (target.kind !== 'logger' && standing === 'operator' && rule.action === 'members.manage' && target.hasActiveAdmin) return { allow: false, status: 403 };
+  if ((target.kind === 'logger' || target.kind === 'alert') && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
+  if ('hasActiveAdmin' in target && standing === 'operator' && rule.action === 'members.manage' && target.hasActiveAdmin) return { allow: false, status: 403 };
   return { allow: true, standing };
 }
 
@@ -216,22 +230,22 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
  */
 function canSee(subject: Subject, standing: Standing, target: Target): boolean {
   if (standing === 'outsider') return false;
-  if (target.kind !== 'logger') return true;
+  if (target.kind !== 'logger' && target.kind !== 'alert') return true;
   if (standing === 'operator') return target.operatorAccess;
   if (standing === 'user') return teamAccess(subject, target) !== undefined;
   return true;
 }
 
 /** Per-logger refinements of a granted action. */
-function loggerRule(subject: Subject, standing: Standing, target: Target & { kind: 'logger' }, action: PolicyAction): boolean {
-  if (action !== 'logger.write') return true;
+function loggerRule(subject: Subject, standing: Standing, target: TeamObject, action: PolicyAction): boolean {
+  if (action !== 'logger.write' && action !== 'alert.act') return true;
   // The owning team and read-write shares may write; read shares may not.
   if (standing === 'user') return teamAccess(subject, target) === 'read-write';
   return standing !== 'operator';
 }
 
 /** What the user's teams give on a logger: the owner's rights, a share's, or nothing. */
-export function teamAccess(subject: Subject, target: Target & { kind: 'logger' }): ShareAccess | undefined {
+export function teamAccess(subject: Subject, target: TeamObject): ShareAccess | undefined {
   if (subject.kind !== 'user') return undefined;
   if (subject.teamIds.has(target.ownerTeamId)) return 'read-write';
   let best: ShareAccess | undefined;
