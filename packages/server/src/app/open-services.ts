@@ -25,6 +25,7 @@ import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { StoredMissionCoverage } from '../core/missions/stored-mission-coverage.ts';
 import { AlertService } from '../core/alerts/alert-service.ts';
 import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
 import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
@@ -61,7 +62,7 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
-  /** Which missions and rules cover a logger's readings (the missions' storage); default: no missions, so no alerts. */
+  /** Which missions and rules cover a logger's readings; default: the missions' storage (tests give fixed ones). */
   missionCoverage?: MissionCoverageSource;
   /** Alerts back in range this long close by themselves (default 30 minutes). */
   alertCloseAfterSeconds?: number;
@@ -132,7 +133,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
   // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
-  const coverage = options.missionCoverage ?? NO_MISSIONS;
+  const coverage = options.missionCoverage ?? new StoredMissionCoverage(db);
   const audit = new AuditLog(db, now);
   const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
   const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
@@ -180,12 +181,6 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     },
   };
 }
-
-/** Until the missions' storage is wired in: no logger is in any mission. */
-const NO_MISSIONS: MissionCoverageSource = {
-  coveringLogger: () => Promise.resolve([]),
-  inTransit: () => Promise.resolve([]),
-};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
