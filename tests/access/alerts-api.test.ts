@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
 import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
-import { storeAlert } from '../support/alert-fixtures.ts';
+import { storeAlert, storeMission } from '../support/alert-fixtures.ts';
 import { buildWorld, type World } from '../support/tenant-world.ts';
+import { missionRepository } from '../../packages/server/src/storage/mission-repository.ts';
 
 const CLI = { actor: { kind: 'operator-cli' as const } };
 const BASE = Date.UTC(2026, 10, 1);
@@ -28,6 +29,7 @@ describe.each(TEST_DATABASE_KINDS)('the alerts API on %s', (kind) => {
   let w: World;
   let viewer: Credential;
   let missionMember: Credential;
+  let viewerTeam = '';
   const ids: Record<string, string> = {};
   const get = (as: Credential, url: string) => app.request(as, { method: 'GET', url });
   const post = (as: Credential, url: string, payload: object) => app.request(as, { method: 'POST', url, payload });
@@ -39,6 +41,7 @@ describe.each(TEST_DATABASE_KINDS)('the alerts API on %s', (kind) => {
     // A team that may only read the default team's logger, and a team that runs a mission with it.
     const viewers = await t.createTeam(w.a.orgId, 'viewers', CLI);
     await t.putShare(w.a.logger.serial, viewers.id, 'read', CLI);
+    viewerTeam = viewers.id;
     viewer = await app.signIn(await app.addUser('viewer@acme.test', { orgId: w.a.orgId, role: 'user', teamIds: [viewers.id] }));
     missionMember = await app.signIn(await app.addUser('field@acme.test', { orgId: w.a.orgId, role: 'user', teamIds: [w.a.otherTeamId] }));
     const db = app.owner.db;
@@ -109,6 +112,12 @@ describe.each(TEST_DATABASE_KINDS)('the alerts API on %s', (kind) => {
     expect((await get(w.as.adminA, '/api/v1/alerts/alr_000000000000000000000000')).statusCode).toBe(404);
     // The mission's team may act on its mission's alert on a logger it does not own.
     expect((await post(missionMember, `/api/v1/alerts/${ids.m2 ?? ''}/acknowledge`, {})).statusCode).toBe(200);
+    // A mission shared read-only with the viewers: its alert on a logger they cannot see is theirs to read, not to act on.
+    await storeMission(app.owner.db, { id: 'm3', orgId: w.a.orgId, teamId: w.a.otherTeamId });
+    await missionRepository.putShare(app.owner.db, 'm3', viewerTeam, 'read', Date.now());
+    expect((await get(viewer, `/api/v1/alerts/${ids.other ?? ''}`)).statusCode).toBe(200);
+    expect((await post(viewer, `/api/v1/alerts/${ids.other ?? ''}/comments`, { body: 'x' })).statusCode).toBe(403);
+    expect((await get(viewer, '/api/v1/alerts?missionId=m3')).json<AlertPage>().total).toBe(1);
     expect((await app.services.alerts.get(id))?.state).toBe('open');
   });
 });

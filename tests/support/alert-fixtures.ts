@@ -2,6 +2,32 @@ import { randomBase32 } from '../../packages/server/src/common/random-base32.ts'
 import { alertRepository, type AlertRow } from '../../packages/server/src/storage/alert-repository.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../packages/server/src/storage/database-schema.ts';
+import { missionRepository } from '../../packages/server/src/storage/mission-repository.ts';
+
+/** A mission row in transit, no rules (for access tests: alerts name it). */
+export async function storeMission(db: Kysely<Database>, o: { id: string; orgId: string; teamId: string }): Promise<void> {
+  const at = Date.now();
+  await missionRepository.insertMission(db, {
+    id: o.id,
+    org_id: o.orgId,
+    team_id: o.teamId,
+    name: o.id,
+    template_id: null,
+    status: 'in-transit',
+    planned_start: at,
+    planned_end: null,
+    actual_start: at,
+    actual_end: null,
+    origin: null,
+    destination: null,
+    recipients: JSON.stringify({ teamIds: [], emails: [] }),
+    rules: '[]',
+    mkt_activation_energy: 83.144,
+    created_at: at,
+    updated_at: at,
+    created_by: 'cli:',
+  });
+}
 
 /**
  * An open alert stored as the evaluation stores one (the evaluation itself is tested in

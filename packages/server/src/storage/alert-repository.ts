@@ -5,7 +5,7 @@ import type { Database } from './database-schema.ts';
 export type AlertRow = Selectable<AlertsTable>;
 export type AlertCommentRow = Selectable<AlertCommentsTable>;
 
-/** Which alerts a listing may show: all of `orgIds`, and of `teams.orgId` those whose logger or mission a team of the asker's can see. */
+/** Which alerts a listing may show: all of `orgIds`, and of `teams.orgId` those whose logger or mission a team of the asker's owns or is shared. */
 export interface AlertScope {
   orgIds: readonly string[];
   teams?: { orgId: string; teamIds: readonly string[] };
@@ -66,6 +66,7 @@ export const alertRepository = {
                 eb('team_id', 'in', teams.teamIds),
                 eb('serial', 'in', eb.selectFrom('logger_claims').select('serial').where('team_id', 'in', teams.teamIds)),
                 eb('serial', 'in', eb.selectFrom('logger_shares').select('serial').where('team_id', 'in', teams.teamIds)),
+                eb('mission_id', 'in', eb.selectFrom('mission_shares').select('mission_id').where('team_id', 'in', teams.teamIds)),
               ]),
             ]),
           );

@@ -5,6 +5,7 @@ import { organizationRepository } from '../../storage/organization-repository.ts
 import { userRepository } from '../../storage/user-repository.ts';
 import { ID_PATTERN } from '../tenancy/tenancy-ids.ts';
 import { alertRepository } from '../../storage/alert-repository.ts';
+import { missionRepository } from '../../storage/mission-repository.ts';
 import type { ShareAccess } from '../../storage/identity-schema.ts';
 import { ALERT_ID } from '../alerts/alert-service.ts';
 import { subjectOf, type Subject, type Target, type TargetKind } from './policy.ts';
@@ -56,7 +57,7 @@ export class AccessResolver {
         return { kind, id, orgId: claim.org_id, operatorAccess: claim.operator_access === 1, ownerTeamId: claim.team_id, shares };
       }
       case 'alert': {
-        // An alert is its logger's (owner team and shares, as now) and its mission's team's, read-write.
+        // An alert is its logger's (owner team and shares, as now) and its mission's (its team, read-write, and its shares).
         if (!ALERT_ID.test(id)) return 'missing';
         const alert = await alertRepository.find(this.db, id);
         if (alert === undefined) return 'missing';
@@ -68,6 +69,7 @@ export class AccessResolver {
           for (const s of await loggerAccessRepository.sharesOf(this.db, alert.serial)) shares.set(s.team_id, s.access);
           shares.set(claim.team_id, 'read-write');
         }
+        for (const s of await missionRepository.sharesOf(this.db, alert.mission_id)) if (shares.get(s.team_id) !== 'read-write') shares.set(s.team_id, s.access);
         return { kind, id, orgId: alert.org_id, operatorAccess: org.operator_access === 1, ownerTeamId: alert.team_id, shares };
       }
       case 'api-key': {

@@ -61,6 +61,12 @@ export class AlertEvaluator {
    */
   async evaluate(serial: string, from: number, to: number, token?: string): Promise<EvaluationOutcome> {
     const periods = await this.coverage.coveringLogger(serial, new Date(from * 1000), new Date(to * 1000 + 1000));
+    if (periods.length === 0) {
+      // In no mission (most loggers, most of the time): nothing to evaluate, and no write
+      // transaction to hold (on SQLite another connection of the process would wait on it).
+      if (token !== undefined) await this.removeMarker(this.database.db, serial, token);
+      return { opened: 0, updated: 0, superseded: 0, closed: 0 };
+    }
     return this.database.writeTransaction(async (trx) => {
       const total: EvaluationOutcome = { opened: 0, updated: 0, superseded: 0, closed: 0 };
       if (await this.database.lockLogger(trx, serial)) {
@@ -72,9 +78,13 @@ export class AlertEvaluator {
           total.closed += o.closed;
         }
       }
-      if (token !== undefined) await trx.deleteFrom('alert_evaluations_pending').where('serial', '=', serial).where('token', '=', token).execute();
+      if (token !== undefined) await this.removeMarker(trx, serial, token);
       return total;
     });
+  }
+
+  private async removeMarker(db: Kysely<Database>, serial: string, token: string): Promise<void> {
+    await db.deleteFrom('alert_evaluations_pending').where('serial', '=', serial).where('token', '=', token).execute();
   }
 
   private async evaluatePeriod(trx: Kysely<Database>, period: MissionCoverage): Promise<EvaluationOutcome> {
