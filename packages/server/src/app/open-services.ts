@@ -24,6 +24,8 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -55,6 +57,8 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
+  notifications?: NotificationOptions;
 }
 
 export interface Services {
@@ -80,6 +84,8 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
+  notifications: NotificationServices;
   close(): Promise<void>;
 }
 
@@ -117,6 +123,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  const tenancy = openTenancyServices(database, keyring, readings, now);
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, options.notifications);
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -141,7 +149,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpointAuditor: new CheckpointAuditor(db),
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
-    tenancy: openTenancyServices(database, keyring, readings, now),
+    tenancy,
+    notifications,
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
