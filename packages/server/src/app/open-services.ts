@@ -26,6 +26,12 @@ import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
 import type { NotificationServices } from '../core/notifications/notification-services.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { AlertService } from '../core/alerts/alert-service.ts';
+import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
+import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
+import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
+import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -59,6 +65,10 @@ export interface OpenServicesOptions {
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
   /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
   notifications?: NotificationOptions;
+  /** Which missions and rules cover a logger's readings (the missions' storage); default: no missions, so no alerts. */
+  missionCoverage?: MissionCoverageSource;
+  /** Alerts back in range this long close by themselves (default 30 minutes). */
+  alertCloseAfterSeconds?: number;
 }
 
 export interface Services {
@@ -86,6 +96,10 @@ export interface Services {
   scheduler: Scheduler;
   /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
   notifications: NotificationServices;
+  /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
+  alerts: AlertService;
+  /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
+  alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
 }
 
@@ -123,11 +137,18 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
+  const coverage = options.missionCoverage ?? NO_MISSIONS;
+  const audit = new AuditLog(db, now);
+  const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
+  const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
+  scheduler.register(new AlertSweepJob(alertEvaluation));
+  scheduler.register(new NoScanJob(database, coverage, audit));
   const tenancy = openTenancyServices(database, keyring, readings, now);
   const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, options.notifications);
   let closed = false;
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
@@ -155,16 +176,25 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    alerts: new AlertService(database, audit, now),
+    alertEvaluation,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await alertEvaluation.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };
 }
+
+/** Until the missions' storage is wired in: no logger is in any mission. */
+const NO_MISSIONS: MissionCoverageSource = {
+  coveringLogger: () => Promise.resolve([]),
+  inTransit: () => Promise.resolve([]),
+};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
