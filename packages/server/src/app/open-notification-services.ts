@@ -1,4 +1,11 @@
 import type { AuditLog } from '../core/audit/audit-log.ts';
+import { AlertDigestJob } from '../core/notifications/alert-digest-job.ts';
+import { AlertNotificationJob } from '../core/notifications/alert-notification-job.ts';
+import { DEFAULT_ALERT_NOTIFICATION_SETTINGS, type AlertNotificationSettings } from '../core/notifications/alert-notification-policy.ts';
+import { AlertRecipients } from '../core/notifications/alert-recipients.ts';
+import type { MissionRecipientsSource } from '../core/notifications/mission-recipients.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import type { ReadingsService } from '../core/readings/readings-service.ts';
 import { NotificationDelivery } from '../core/notifications/notification-delivery.ts';
 import { DEFAULT_DELIVERY_INTERVAL_MS, NotificationDeliveryJob } from '../core/notifications/notification-delivery-job.ts';
 import { NotificationOutbox } from '../core/notifications/notification-outbox.ts';
@@ -24,6 +31,18 @@ export interface NotificationOptions {
   backoff?: RetryBackoff;
   /** The same operator notice is mailed once per this period (default an hour). */
   operatorQuietMs?: number;
+  /** Repeat, escalation and digest timing of alert mails. */
+  alerts?: Partial<AlertNotificationSettings>;
+  /** How often alerts are looked at for mails to queue (default a minute). */
+  alertIntervalMs?: number;
+  /** Who a mission's alerts go to (the missions' storage); default: the owning team, escalating to the admins. */
+  missionRecipients?: MissionRecipientsSource;
+}
+
+/** What the alert mails draw on: the readings (values, chart) and the missions (rules, recipients). */
+export interface AlertSources {
+  readings: ReadingsService;
+  coverage: MissionCoverageSource;
 }
 
 /** Mail for notifications times out sooner than the default: the delivery job has others waiting. */
@@ -36,6 +55,7 @@ export function openNotificationServices(
   scheduler: Scheduler,
   now: () => Date,
   notice: (line: string) => void,
+  sources: AlertSources,
   o: NotificationOptions = {},
 ): NotificationServices {
   const db = database.db;
@@ -45,11 +65,16 @@ export function openNotificationServices(
   const unsubscribeLinks = new UnsubscribeLinks(db, audit, publicUrl, now);
   const delivery = new NotificationDelivery(db, transport, unsubscribeLinks, now, o.backoff === undefined ? {} : { backoff: o.backoff });
   scheduler.register(new NotificationDeliveryJob(delivery, o.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS));
+  const preferences = new NotificationPreferencesService(db, audit, now);
+  const settings = { ...DEFAULT_ALERT_NOTIFICATION_SETTINGS, ...o.alerts };
+  const recipients = new AlertRecipients(db, preferences, o.missionRecipients);
+  scheduler.register(new AlertNotificationJob(db, outbox, recipients, sources.readings, sources.coverage, settings, publicUrl, o.alertIntervalMs ?? 60_000));
+  scheduler.register(new AlertDigestJob(db, outbox, recipients, settings, publicUrl));
   return {
     outbox,
     delivery,
     operatorNotifier: new OutboxOperatorNotifier(db, outbox, now, o.operatorQuietMs),
-    preferences: new NotificationPreferencesService(db, audit, now),
+    preferences,
     unsubscribeLinks,
     publicUrl,
   };

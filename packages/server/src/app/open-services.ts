@@ -145,7 +145,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
   const tenancy = openTenancyServices(database, keyring, readings, now);
-  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, options.notifications);
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),

@@ -30,4 +30,22 @@ export const notificationAudienceRepository = {
       .orderBy('users.email')
       .execute();
   },
+
+  /** The organization's admins who can sign in: the default escalation group. */
+  organizationAdmins(db: Kysely<Database>, orgId: string): Promise<AudienceMember[]> {
+    return db
+      .selectFrom('users')
+      .select(['id as userId', 'email'])
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'admin')
+      .where('status', '=', 'active')
+      .orderBy('email')
+      .execute();
+  },
+
+  /** Users with these addresses (a mission's plain addresses that belong to people with preferences). */
+  byEmails(db: Kysely<Database>, emails: readonly string[]): Promise<AudienceMember[]> {
+    if (emails.length === 0) return Promise.resolve([]);
+    return db.selectFrom('users').select(['id as userId', 'email']).where('email', 'in', emails).where('status', '=', 'active').execute();
+  },
 };

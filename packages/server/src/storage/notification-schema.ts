@@ -68,7 +68,22 @@ export interface NotificationUnsubscribesTable {
   at: number;
 }
 
+/**
+ * How far the notification of one alert has got: first mail, repeats while unacknowledged,
+ * escalation. `next_at` is when the job must look again (null: nothing more to do), so a run
+ * reads only the alerts that are due, however many are open.
+ */
+export interface AlertNotificationsTable {
+  alert_id: string;
+  first_at: number;
+  /** Repeats sent so far (the n-th repeat is due n intervals after the alert was raised). */
+  repeats: number;
+  escalated_at: number | null;
+  next_at: number | null;
+}
+
 export interface NotificationTables {
+  alert_notifications: AlertNotificationsTable;
   notification_outbox: NotificationOutboxTable;
   notification_preferences: NotificationPreferencesTable;
   notification_unsubscribe_tokens: NotificationUnsubscribeTokensTable;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseKind } from '../database-handle.ts';
 import { columnTypes, grantToServiceRole, type QrlogMigration } from './migration.ts';
 
-/** The notification outbox, preferences and unsubscriptions (notification-schema.ts). */
+/** The notification outbox, preferences, unsubscriptions and alert notification progress (notification-schema.ts). */
 export const notifications: QrlogMigration = {
   async up(db: Kysely<unknown>, kind: DatabaseKind) {
     const t = columnTypes(kind);
@@ -55,12 +55,23 @@ export const notifications: QrlogMigration = {
       .addPrimaryKeyConstraint('notification_unsubscribes_pk', ['recipient', 'category'])
       .execute();
 
+    await db.schema
+      .createTable('alert_notifications')
+      .addColumn('alert_id', 'text', (c) => c.primaryKey())
+      .addColumn('first_at', t.time, (c) => c.notNull())
+      .addColumn('repeats', 'integer', (c) => c.notNull())
+      .addColumn('escalated_at', t.time)
+      .addColumn('next_at', t.time)
+      .execute();
+    await db.schema.createIndex('alert_notifications_next').on('alert_notifications').column('next_at').execute();
+
     if (kind === 'postgres') {
       await grantToServiceRole(db, [
         'select, insert, update on notification_outbox',
         'select, insert, update, delete on notification_preferences',
         'select, insert, delete on notification_unsubscribe_tokens',
         'select, insert, delete on notification_unsubscribes',
+        'select, insert, update on alert_notifications',
       ]);
     }
   },
