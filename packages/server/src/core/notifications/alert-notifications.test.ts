@@ -190,6 +190,19 @@ describe.each(TEST_DATABASE_KINDS)('alert notifications on %s', (kind) => {
     expect(kinds.map((k) => k.kind).sort()).toEqual(['alert', 'alert', 'alert-escalation', 'alert-repeat', 'alert-repeat', 'alert-repeat', 'alert-repeat']);
   });
 
+  it('still tells of an excursion that was over before anyone was told, once, without reminders', async () => {
+    rules.push({ id: 'hot', kind: 'limit', channel: 'temperature', severity: 'critical', high: 25, delayReadings: 1 });
+    await scan({ count: 40, override: { 10: 30 } });
+    const [alert] = (await services.alerts.list({ orgIds: [coverage.periods[0]!.organizationId] }, { limit: 10 })).items;
+    // Close it as the evaluator does when readings are back in range long enough.
+    await services.database.db.updateTable('alerts').set({ state: 'closed', close_reason: 'back-in-range', closed_at: now, closed_by: 'system:' }).where('id', '=', alert!.id).execute();
+    const mails = await notifyAndDeliver();
+    expect(to(mails)).toEqual(['alice@coldchain.test', 'bob@coldchain.test', 'consignee@customer.test']);
+    expect(textOf(mails[0]!)).toContain('State: closed.');
+    now += 10 * HOUR;
+    expect(await notifyAndDeliver()).toEqual([]);
+  });
+
   it('sends digest readers one mail a day with the alerts that would have reached them', async () => {
     rules.push({ id: 'warm', kind: 'limit', channel: 'temperature', severity: 'warning', high: 25, delayReadings: 1 });
     rules.push({ id: 'hot', kind: 'limit', channel: 'temperature', severity: 'critical', high: 29, delayReadings: 1 });
