@@ -8,6 +8,7 @@ import { registerMeRoute } from './me-route.ts';
 import { registerMemberRoutes } from './member-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
 
 /** Every /api/v1 read-side route (identity, tenants, loggers, readings, logs, API keys). */
@@ -18,6 +19,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerMemberRoutes(app, ctx);
   registerLoggerRoutes(app, ctx);
   registerReadingRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
