@@ -172,7 +172,7 @@ export function renderReportPdf(report: ReportDocument): Promise<Buffer> {
     line(
       e.links === 0
         ? `${e.serial}: no link in the evidence chain holds readings of the period.`
-        : `${e.serial}: ${String(e.links)} links, chain index ${String(e.firstChainIndex)} to ${String(e.lastChainIndex)}; last chain hash ${e.lastHash ?? '–'}`,
+        : `${e.serial}: ${String(e.links)} ${e.links === 1 ? 'link' : 'links'}, chain index ${String(e.firstChainIndex)} to ${String(e.lastChainIndex)}; last chain hash ${e.lastHash ?? '–'}`,
     );
     const k = e.checkpoint;
     line(k === null ? 'No signed checkpoint found.' : `Newest signed checkpoint: ${k.issuedAt}, key ${k.keyId}, root ${k.rootHash}, covers ${String(k.chainLength)} links of this chain`, 14);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SAMPLED_CHANNELS } from '@qrlog/link';
 import type { LimitBand } from '../../../core/reports/channel-statistics.ts';
+import { AppError } from '../../../common/app-error.ts';
 import { TIME } from './api-schemas.ts';
 
 const NUMBER = '-?\\d{1,6}(?:\\.\\d{1,3})?';
@@ -22,7 +23,6 @@ export const LOGGER_REPORT_QUERY = z.strictObject({
   limits: z
     .string()
     .max(400)
-    .regex(new RegExp(`^${LIMIT}(?:,${LIMIT}){0,7}$`), 'expected channel:low:high[:label], comma-separated, e.g. temperature:2:8:warning')
     .optional()
     .describe('Limit bands to report time in and out of, in the stored unit (°C): channel:low:high[:label], comma-separated, at most 8'),
 });
@@ -36,10 +36,15 @@ export const REPORT_FILE = {
   },
 };
 
-/** `limits` as bands per channel (validated by the regex above). */
+const LIMITS = new RegExp(`^${LIMIT}(?:,${LIMIT}){0,7}$`);
+
+/** `limits` as bands per channel; a malformed one is refused saying what the form is. */
 export function parseLimits(text: string | undefined): Record<string, LimitBand[]> {
   const bands: Record<string, LimitBand[]> = {};
   if (text === undefined) return bands;
+  if (!LIMITS.test(text)) {
+    throw new AppError('invalid-request', `limits: expected channel:low:high[:label], comma-separated, at most 8 (channels: ${CHANNELS.replace(/\|/g, ', ')}), e.g. temperature:2:8:warning`);
+  }
   text.split(',').forEach((item, i) => {
     const [channel = '', low = '', high = '', label] = item.split(':');
     const band: LimitBand = { label: label ?? `limit ${String(i + 1)}` };
