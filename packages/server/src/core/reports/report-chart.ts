@@ -40,7 +40,8 @@ export function drawChart(doc: PDFKit.PDFDocument, channel: ReportChannel, perio
     const color = BAND_COLORS[channel.bands.findIndex((b) => b.label === e.band) % BAND_COLORS.length] ?? BAND_COLORS[0] ?? SERIES;
     const x0 = Math.max(box.x, xOf(e.from));
     const x1 = Math.min(box.x + box.width, xOf(e.to));
-    doc.rect(x0, box.y, Math.max(0.8, x1 - x0), box.height).fillOpacity(0.15).fill(color);
+    // At least 2 pt wide: a 3-hour excursion in a 90-day chart must still be seen.
+    doc.rect(x0, box.y, Math.max(2, x1 - x0), box.height).fillOpacity(0.2).fill(color);
   });
   doc.fillOpacity(1);
   // Grid and value axis.

@@ -86,6 +86,17 @@ export function renderReportPdf(report: ReportDocument): Promise<Buffer> {
     field(`Logger ${l.serial}`, `${l.model ?? 'model not recorded'}; ${calibration}; ${time(l.from)} to ${time(l.to)}`);
   }
 
+  // At a glance: what went wrong, if anything, before any chart.
+  doc.moveDown(0.5).font('Helvetica-Bold').fontSize(10).fillColor('black').text('Summary', MARGIN, doc.y, { width });
+  for (const c of report.channels) {
+    const s = c.statistics;
+    const outside = c.bands.map((b) => `outside ${b.label} ${formatDuration(b.below + b.above)} (${formatShare(b.below + b.above, s?.covered ?? 0)})`);
+    const values = s === null ? 'no readings' : `min ${formatValue(s.min)}, max ${formatValue(s.max)}, mean ${formatValue(s.mean)}${s.meanKinetic === null ? '' : `, MKT ${formatValue(s.meanKinetic)}`} ${c.unit}`;
+    line(`${c.serial} ${c.channel}: ${[values, ...outside].join('; ')}`);
+  }
+  const open = report.alerts.filter((a) => a.state === 'open').length;
+  line(`Alerts: ${String(report.alerts.length)}${report.alerts.length === 0 ? '' : ` (${String(open)} open)`}; gaps: ${String(report.channels.reduce((n, c) => n + c.gaps.length, 0))}`);
+
   // Charts.
   for (const c of report.channels) {
     ensure(CHART_BLOCK);
