@@ -9,16 +9,17 @@
 // baseline the plain JSON export of the same readings (`readings.export`, what GET
 // /api/v1/loggers/{serial}/export does). A 18–22 °C band makes the report list alarm periods.
 // Prints a table and JSON, writes bench/results/reports.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoggerKey } from '@qrlog/link';
+import pg from 'pg';
 import { renderReportCsv } from '../packages/server/src/core/reports/report-csv.ts';
 import { renderReportPdf } from '../packages/server/src/core/reports/report-pdf.ts';
-import type { Services } from '../packages/server/src/app/open-services.ts';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../packages/server/src/testing/test-database.ts';
+import { openServices, type Services } from '../packages/server/src/index.ts';
 import { makeContent, makeLink, receivedAfter, T0 } from '../packages/server/src/testing/test-links.ts';
-import { openTestServices } from '../packages/server/src/testing/test-services.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +34,17 @@ const PER_LINK = 288;
 const SAMPLES = (DAYS * 86_400) / 600;
 const TARGET_PDF_MS = 2000;
 const CLI = { actor: { kind: 'operator-cli' as const } };
+const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function onPostgres(statement: string): Promise<void> {
+  const c = new pg.Client({ connectionString: postgresUrl });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
 
 interface Result {
   engine: string;
@@ -59,10 +71,12 @@ async function median(run: () => Promise<unknown>): Promise<number> {
 }
 
 async function measure(engine: 'sqlite' | 'postgres'): Promise<Result> {
-  const t: TestDatabase = await createTestDatabase(engine);
+  const dir = mkdtempSync(join(tmpdir(), 'qrlog-bench-reports-'));
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  if (engine === 'postgres') await onPostgres(`create schema ${schema}`);
   let services: Services | undefined;
   try {
-    services = await openTestServices(t);
+    services = await openServices({ dataDir: dir, ...(engine === 'postgres' ? { databaseUrl: postgresUrl, databaseSchema: schema } : {}), kek: {}, checkpoint: {}, notice: () => undefined });
     const key = (await services.loggers.provision(1, 'QL-TH'))[0] as LoggerKey;
     const { organization, defaultTeam } = await services.tenancy.tenancy.createOrganization('Bench Logistics', CLI);
     await services.tenancy.tenancy.claimByOperator(organization.id, key.serial, defaultTeam.id, CLI, 'cli:');
@@ -88,11 +102,12 @@ async function measure(engine: 'sqlite' | 'postgres'): Promise<Result> {
     return { engine, readings: count, links, pdfBytes, csvBytes, gatherMs, pdfMs, csvMs, exportMs };
   } finally {
     await services?.close();
-    await t.cleanup();
+    if (engine === 'postgres') await onPostgres(`drop schema ${schema} cascade`);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const engines = args.engines.split(',').filter((e): e is 'sqlite' | 'postgres' => (TEST_DATABASE_KINDS as string[]).includes(e));
+const engines = args.engines.split(',').filter((e): e is 'sqlite' | 'postgres' => e === 'sqlite' || e === 'postgres');
 const results: Result[] = [];
 for (const engine of engines) results.push(await measure(engine));
 
