@@ -49,7 +49,7 @@ const offsets = new Map<string, Map<number, number>>();
 function offsetMinutes(seconds: number, timeZone: string): number {
   const quarter = Math.floor(seconds / 900);
   let cache = offsets.get(timeZone);
-  if (cache === undefined) offsets.set(timeZone, (cache = new Map()));
+  if (cache === undefined) offsets.set(timeZone, (cache = new Map<number, number>()));
   let offset = cache.get(quarter);
   if (offset === undefined) {
     const name = formatOf(timeZone).formatToParts(new Date(quarter * 900_000)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';

@@ -123,7 +123,7 @@ export function renderReportPdf(report: ReportDocument): Promise<Buffer> {
     ],
     report.channels.map((c) => {
       const s = c.statistics;
-      const v = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${formatValue(x)}`);
+      const v = (x: number | null | undefined) => (x === null || x === undefined ? '–' : formatValue(x));
       return [c.serial, `${c.channel} (${c.unit})`, String(s?.readings ?? 0), formatDuration(s?.covered ?? 0), v(s?.min), v(s?.max), v(s?.mean), v(s?.meanKinetic)];
     }),
   );

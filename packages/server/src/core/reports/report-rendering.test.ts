@@ -45,7 +45,7 @@ function bluePixels(file: string, box: { x0: number; y0: number; x1: number; y1:
   for (let y = Math.floor(box.y0 * h); y < box.y1 * h; y++) {
     for (let x = Math.floor(box.x0 * w); x < box.x1 * w; x++) {
       const i = offset + 3 * (y * w + x);
-      const [r, g, b] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0];
+      const [r, b] = [data[i] ?? 0, data[i + 2] ?? 0];
       if (b > 120 && b - r > 60) n++;
     }
   }
