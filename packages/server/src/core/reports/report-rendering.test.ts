@@ -98,6 +98,29 @@ describe('report rendering', () => {
     expect(text).toContain('worst 52.70 °F');
   });
 
+  it('flows long lists over further pages, every page numbered', async () => {
+    const alerts = Array.from({ length: 230 }, (_, i) => ({
+      id: `al_${String(i).padStart(3, '0')}`,
+      serial: 'QL000042',
+      channel: 'temperature',
+      severity: 'info' as const,
+      state: 'closed',
+      summary: 'temperature outside 2–8 for 3 readings or more',
+      worst: 9,
+      startedAt: TRIP.start + i * 3600,
+      endedAt: TRIP.start + i * 3600 + 1800,
+      acknowledgements: [],
+      comments: [{ by: 'ann@example.test', at: TRIP.start + i * 3600 + 60, text: 'seen' }],
+      closed: null,
+    }));
+    const { text, pages } = pdfPages(await renderReportPdf(buildReport({ ...input, alerts }, { timeZone: 'UTC', temperatureUnit: 'C' })), 'long');
+    expect(pages).toBeGreaterThan(4);
+    expect(text).toContain(`page ${String(pages)} of ${String(pages)}`);
+    expect(text).toContain('Alerts (230)');
+    expect(text).toContain('… and 30 more (the CSV report lists every one).');
+    expect(text).toContain('No signed checkpoint found.');
+  });
+
   it('gives the same bytes for the same data: only the generation time differs', async () => {
     const a = buildReport(simulatedReportInput(TRIP, Date.UTC(2026, 3, 1, 9, 0)), { timeZone: 'America/New_York', temperatureUnit: 'C' });
     const b = buildReport(simulatedReportInput(TRIP, Date.UTC(2026, 3, 2, 17, 30)), { timeZone: 'America/New_York', temperatureUnit: 'C' });
