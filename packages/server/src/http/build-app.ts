@@ -22,6 +22,7 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { registerConsigneePageRoute, type ConsigneePageExtras } from './routes/consignee-page-route.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
 
@@ -46,6 +47,8 @@ export interface AppOptions {
   invitationMailer?: InvitationMailer | undefined;
   /** The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages. */
   identity?: { register(app: FastifyInstance): void } | undefined;
+  /** Sections the consignee's public mission page adds (alerts, report downloads); absent: the mission alone. */
+  consigneeExtras?: ConsigneePageExtras | undefined;
 }
 
 /**
@@ -99,6 +102,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerScanPageRoutes(app, ctx);
+  if (options.services.missions !== undefined) registerConsigneePageRoute(app, options.services.missions, options.consigneeExtras);
   const tenancy = options.services.tenancy;
   // The scan API routes too: in the OpenAPI scope when there is one.
   if (tenancy === undefined) { registerScanLocationRoute(app, ctx); registerScanBatchRoute(app, ctx); }
@@ -113,7 +117,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer });
+        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);
