@@ -26,6 +26,8 @@ import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import { openMissionServices } from './open-mission-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
+import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
 import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
 import { StoredMissionCoverage } from '../core/missions/stored-mission-coverage.ts';
 import { AlertService } from '../core/alerts/alert-service.ts';
@@ -64,6 +66,8 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
+  notifications?: NotificationOptions;
   /** Which missions and rules cover a logger's readings; default: the missions' storage (tests give fixed ones). */
   missionCoverage?: MissionCoverageSource;
   /** Alerts back in range this long close by themselves (default 30 minutes). */
@@ -95,6 +99,8 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
+  notifications: NotificationServices;
   /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
   alerts: AlertService;
   /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
@@ -145,6 +151,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
@@ -171,6 +178,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     readingsChecker: new ReadingsChecker(db, keys),
     tenancy,
     missions,
+    notifications,
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,

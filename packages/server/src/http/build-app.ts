@@ -24,6 +24,8 @@ import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
 import { registerConsigneePageRoute, type ConsigneePageExtras } from './routes/consignee-page-route.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
+import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
 
@@ -111,6 +113,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
   registerScanLinkRoute(app, ctx);
+  const notifications = options.services.notifications;
+  if (notifications !== undefined) registerUnsubscribeRoutes(app, notifications);
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
     void app.register(async (scope) => {
@@ -120,6 +124,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl });
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
+        if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

@@ -2,6 +2,7 @@ import type { IngestService, ScanRecords, SecurityEventLog } from '../core/inges
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
 import type { AlertService } from '../core/alerts/alert-service.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -18,4 +19,6 @@ export interface HttpServices {
   missions?: MissionServices;
   /** Alerts and their lifecycle; absent: no alert routes. */
   alerts?: AlertService;
+  /** Notification preferences and unsubscribe links; absent in the bare ingestion app. */
+  notifications?: NotificationServices;
 }

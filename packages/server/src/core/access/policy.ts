@@ -59,7 +59,9 @@ export type PolicyAction =
   /** An alert, its comments: whoever may read its logger or its mission. */
   | 'alert.read'
   /** Acknowledging, commenting, closing: whoever may write (read-write teams, write keys). */
-  | 'alert.act';
+  | 'alert.act'
+  /** A signed-in person's own notification preferences (an API key has none). */
+  | 'notifications.preferences';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -140,6 +142,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'alerts.list': { standings: [...MEMBERS], targets: ['none'] },
   'alert.read': { standings: [...MEMBERS, 'operator'], targets: ['alert'] },
   'alert.act': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['alert'] },
+  'notifications.preferences': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */

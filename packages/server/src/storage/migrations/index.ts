@@ -12,6 +12,7 @@ import { accountThrottle } from './0016-account-throttle.ts';
 import { missions } from './0017-missions.ts';
 import { alerts } from './0018-alerts.ts';
 import { provisioning } from './0019-provisioning.ts';
+import { notifications } from './0020-notifications.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -28,4 +29,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0017-missions': missions,
   '0018-alerts': alerts,
   '0019-provisioning': provisioning,
+  '0020-notifications': notifications,
 };
