@@ -247,6 +247,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
     prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/readings/overview?channel=humidity&points=10` }),
   },
   'GET /api/v1/loggers/:serial/export': { policy: 'logger.export@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/export` }) },
+  'GET /api/v1/loggers/:serial/report': { policy: 'logger.export@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/report?format=csv` }) },
   'POST /api/v1/orgs/:orgId/claims': {
     policy: 'logger.claim@organization',
     prepare: async ({ app }, t) => {

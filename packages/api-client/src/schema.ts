@@ -268,6 +268,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/loggers/{serial}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A logger-range report as PDF or CSV: header, charts, statistics (min, max, mean, MKT), time in and out of limits, gaps, evidence summary (recorded in the audit log) */
+        get: operations["getLoggerReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/claims": {
         parameters: {
             query?: never;
@@ -2878,6 +2895,113 @@ export interface operations {
                             }[];
                         };
                     };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLoggerReport: {
+        parameters: {
+            query?: {
+                /** @description pdf (A4, charts as vectors) or csv (sections, then every reading) */
+                format?: "pdf" | "csv";
+                /** @description IANA time zone every time is printed in, e.g. Europe/Zurich */
+                timeZone?: string;
+                /** @description Temperatures (and their limits, MKT) in °C or °F */
+                temperatureUnit?: "C" | "F";
+                /** @description From this time (inclusive); default: the first reading */
+                from?: string;
+                /** @description Up to this time (exclusive); default: after the last reading */
+                to?: string;
+                /** @description Limit bands to report time in and out of, in the stored unit (°C): channel:low:high[:label], comma-separated, at most 8 */
+                limits?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A logger serial */
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: application/pdf, or text/csv (UTF-8 with a byte order mark) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/csv": string;
                 };
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */

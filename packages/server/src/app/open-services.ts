@@ -142,7 +142,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
-  const tenancy = openTenancyServices(database, keyring, readings, now);
+  const tenancy = openTenancyServices(database, keyring, readings, now, checkpointConfig.checkpointDir);
   const missions = openMissionServices(database, tenancy, readings, now, notice);
   // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
   const coverage = options.missionCoverage ?? new StoredMissionCoverage(db);

@@ -2,6 +2,7 @@ import { AccessResolver } from '../core/access/access-resolver.ts';
 import { ApiKeyService } from '../core/api-keys/api-key-service.ts';
 import { AuditLog } from '../core/audit/audit-log.ts';
 import type { ReadingsService } from '../core/readings/readings-service.ts';
+import { ReportService } from '../core/reports/report-service.ts';
 import { TenancyQueries } from '../core/tenancy/tenancy-queries.ts';
 import { TenancyService } from '../core/tenancy/tenancy-service.ts';
 import { UserDirectory } from '../core/tenancy/user-directory.ts';
@@ -11,7 +12,14 @@ import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 
 /** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService. */
-export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, readings: ReadingsService, now: () => Date): TenancyServices {
+export function openTenancyServices(
+  database: DatabaseHandle,
+  keyring: Keyring,
+  readings: ReadingsService,
+  now: () => Date,
+  /** Where signed checkpoints are written: reports name the newest one covering their loggers. */
+  checkpointDir?: string,
+): TenancyServices {
   const db = database.db;
   const audit = new AuditLog(db, now);
   const users = new UserDirectory(db, now);
@@ -23,6 +31,7 @@ export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, 
     queries: new TenancyQueries(db),
     resolver: new AccessResolver(db),
     readings,
+    reports: new ReportService(db, readings, checkpointDir, now),
     authKeys,
     apiKeys: new ApiKeyService(db, authKeys, audit, now),
   };

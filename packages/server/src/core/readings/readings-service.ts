@@ -2,6 +2,7 @@ import { AppError } from '../../common/app-error.ts';
 import type { Kysely } from 'kysely';
 import { isoTime, type ChannelJson, type ReadingJson } from '@qrlog/link';
 import type { Database } from '../../storage/database-schema.ts';
+import type { SeriesPoint } from '../alerts/channel-series.ts';
 import { decodeSamples, decodeShocks, type ShockSteps, type StepSample } from '../../storage/reading-block-codec.ts';
 import { readingBlockRepository } from '../../storage/reading-block-repository.ts';
 import { sessionRepository, type LoggingSession } from '../../storage/session-repository.ts';
@@ -57,7 +58,7 @@ export class ReadingsService {
     serial: string,
     channel: StoredChannel,
     range: TimeRange,
-    visit: (session: LoggingSession, seq: number, value: StepSample) => void,
+    visit: (session: LoggingSession, seq: number, value: StepSample, chainIndex: number) => void,
   ): Promise<void> {
     const sessions = (await sessionRepository.list(this.db, serial)).sort((a, b) => a.sessionStart - b.sessionStart);
     for (const s of sessions) {
@@ -68,7 +69,7 @@ export class ReadingsService {
         const values = decodeSamples(b.data, b.count);
         const from = Math.max(lo, b.firstSeq);
         const to = Math.min(hi, b.firstSeq + b.count - 1);
-        for (let seq = from; seq <= to; seq++) visit(s, seq, values[seq - b.firstSeq] as StepSample);
+        for (let seq = from; seq <= to; seq++) visit(s, seq, values[seq - b.firstSeq] as StepSample, b.chainIndex);
       }
     }
   }
@@ -84,6 +85,23 @@ export class ReadingsService {
       v.push(value === 'fault' ? null : fromSteps(value, channel.resolution));
     });
     return { t, v };
+  }
+
+  /**
+   * Known valid readings of one sampled channel in a time range as series points (session, seq,
+   * interval: what statistics and alert rules need), and the chain indexes of the links they came
+   * from (a report's evidence summary).
+   */
+  async points(serial: string, channelName: string, range: TimeRange = {}): Promise<{ points: SeriesPoint[]; links: Set<number> }> {
+    const channel = sampledChannel(channelName);
+    const points: SeriesPoint[] = [];
+    const links = new Set<number>();
+    await this.scan(serial, channel, range, (s, seq, value, chainIndex) => {
+      if (typeof value !== 'number') return;
+      points.push({ session: s.session, seq, t: s.sessionStart + seq * s.interval, value: fromSteps(value, channel.resolution), interval: s.interval });
+      links.add(chainIndex);
+    });
+    return { points, links };
   }
 
   /** min / max / avg per bucket of equal time over the range (default: the channel's whole history). */

@@ -3,6 +3,7 @@ import type { AccessResolver } from '../access/access-resolver.ts';
 import type { ApiKeyService } from '../api-keys/api-key-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ReadingsService } from '../readings/readings-service.ts';
+import type { ReportService } from '../reports/report-service.ts';
 import type { TenancyQueries } from './tenancy-queries.ts';
 import type { TenancyService } from './tenancy-service.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -19,6 +20,8 @@ export interface TenancyServices {
   queries: TenancyQueries;
   resolver: AccessResolver;
   readings: ReadingsService;
+  /** Logger-range and mission reports (PDF, CSV). */
+  reports: ReportService;
   authKeys: AuthKeyStore;
   apiKeys: ApiKeyService;
 }

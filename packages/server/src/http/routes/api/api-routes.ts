@@ -11,6 +11,7 @@ import { registerMissionShareLinkRoutes } from './mission-share-link-routes.ts';
 import { registerMissionTemplateRoutes } from './mission-template-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
+import { registerReportRoutes } from './report-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
 
 /** Every /api/v1 route (identity, tenants, loggers, readings, logs, API keys, missions). */
@@ -21,6 +22,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerMemberRoutes(app, ctx);
   registerLoggerRoutes(app, ctx);
   registerReadingRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
