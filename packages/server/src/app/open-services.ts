@@ -24,6 +24,10 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import { loadBackupConfig, type BackupConfig } from '../config/backup-config.ts';
+import { BackupMetrics } from '../core/backup/backup-metrics.ts';
+import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
+import { registerBackupJobs } from './backup-jobs.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -55,6 +59,10 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** Backups (QRLOG_BACKUP_*; default: from the environment): with a target, the nightly job and its watch. */
+  backup?: BackupConfig;
+  /** Where "a night was missed" / "a verify failed" go (the notification outbox); unset: the scheduler's notice only. */
+  operatorNotifier?: OperatorNotifier;
 }
 
 export interface Services {
@@ -80,6 +88,8 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** Last backup's time, size, duration; failures (appended to /metrics). */
+  backupMetrics: BackupMetrics;
   close(): Promise<void>;
 }
 
@@ -117,6 +127,22 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  const backupMetrics = new BackupMetrics();
+  // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
+  registerBackupJobs(scheduler, {
+    config: options.backup ?? loadBackupConfig(process.env),
+    database: options.databaseUrl !== undefined && options.databaseUrl !== ''
+      ? { engine: 'postgres', postgres: { url: options.databaseUrl, schema: options.databaseSchema } }
+      : { engine: 'sqlite', dataDir: options.dataDir },
+    dataDir: options.dataDir,
+    keyring,
+    checkpoints,
+    checkpointPublicKeyPem: signer?.publicKeyPem,
+    metrics: backupMetrics,
+    notifier: options.operatorNotifier,
+    notice,
+    now,
+  });
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -146,6 +172,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    backupMetrics,
     async close() {
       if (closed) return;
       closed = true;
