@@ -118,7 +118,7 @@ export async function restorePostgres(dumpFile: string, at: PostgresLocation, fr
     const renaming = from !== undefined && from !== schema;
     if (renaming) {
       const taken = await client.query(`select 1 from pg_namespace where nspname = $1`, [from]);
-      if (taken.rowCount !== 0) throw notEmpty(`the backup's schema ${from} exists in the target database; restore into an empty database or drop it`);
+      if (taken.rowCount !== 0) throw notEmpty(`the backup's schema ${from} exists in the target database`);
     }
     await runTool('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--dbname', '', dumpFile], at.url);
     if (renaming) {
