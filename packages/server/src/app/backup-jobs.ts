@@ -13,7 +13,8 @@ import { openBackupTarget } from '../storage/backup-targets/open-backup-target.t
 
 export interface BackupJobsOptions {
   config: BackupConfig;
-  database: BackupDatabase;
+  /** null: PostgreSQL with only the service's login, which cannot run pg_dump of every table. */
+  database: BackupDatabase | null;
   dataDir: string;
   keyring: Keyring;
   checkpoints: CheckpointService;
@@ -32,6 +33,11 @@ export interface BackupJobsOptions {
 export function registerBackupJobs(scheduler: Scheduler, o: BackupJobsOptions): void {
   const to = o.config.backupTo;
   if (to === undefined) return;
+  const database = o.database;
+  if (database === null) {
+    o.notice('QRLOG_BACKUP_TO is set, but nightly backups run as the schema\'s owner: set DATABASE_URL on this instance (ADR 14)');
+    return;
+  }
   const target = openBackupTarget(to, o.config.s3);
   const service = new BackupService(o.now);
   const key = () => loadBackupKey(o.config, o.dataDir, true, o.notice);
@@ -39,7 +45,7 @@ export function registerBackupJobs(scheduler: Scheduler, o: BackupJobsOptions): 
   scheduler.register(
     new BackupJob({
       backup: async () =>
-        service.run(o.database, target, await key(), {
+        service.run(database, target, await key(), {
           dir: o.checkpoints.configured ? o.checkpoints.directory : undefined,
           createNow: o.checkpoints.configured ? () => o.checkpoints.create() : undefined,
           publicKeyPem: o.checkpointPublicKeyPem,
@@ -47,7 +53,7 @@ export function registerBackupJobs(scheduler: Scheduler, o: BackupJobsOptions): 
       retain: () => service.applyRetention(target, o.config.retention),
       verify: o.config.verifyAfterRun
         ? async (id) =>
-            verifyBackup({ service, target, id, key: await key(), keyring: o.keyring, postgresUrl: o.database.engine === 'postgres' ? o.database.postgres.url : undefined, publicKeys })
+            verifyBackup({ service, target, id, key: await key(), keyring: o.keyring, postgresUrl: database.engine === 'postgres' ? database.postgres.url : undefined, publicKeys })
         : undefined,
       metrics: o.metrics,
       notifier: o.notifier,

@@ -131,9 +131,10 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
   registerBackupJobs(scheduler, {
     config: options.backup ?? loadBackupConfig(process.env),
+    // PostgreSQL backups run as the owner: with only the service's login there is nothing to run them as.
     database: options.databaseUrl !== undefined && options.databaseUrl !== ''
       ? { engine: 'postgres', postgres: { url: options.databaseUrl, schema: options.databaseSchema } }
-      : { engine: 'sqlite', dataDir: options.dataDir },
+      : options.databaseServiceUrl !== undefined && options.databaseServiceUrl !== '' ? null : { engine: 'sqlite', dataDir: options.dataDir },
     dataDir: options.dataDir,
     keyring,
     checkpoints,

@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client, type ObjectLockMode } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { AppError } from '../../common/app-error.ts';
@@ -55,7 +55,7 @@ export class S3Target implements BackupTarget {
         Bucket: this.o.bucket,
         Key: this.key(key),
         Body: body,
-        ...(lock === undefined ? {} : { ObjectLockMode: lock.mode as ObjectLockMode, ObjectLockRetainUntilDate: new Date(Date.now() + lock.days * 86_400_000) }),
+        ...(lock === undefined ? {} : { ObjectLockMode: lock.mode, ObjectLockRetainUntilDate: new Date(Date.now() + lock.days * 86_400_000) }),
       },
     });
     await this.call(() => upload.done(), `upload ${key}`);
