@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources: workspace packages resolve through their `development` export
 // condition (to src/), so no build is needed first. Vite's own server defaults stay beside it.
-const conditions = ['development', 'module', 'node'];
+const conditions = ['development', 'node'];
 
 export default defineConfig({
   ssr: { resolve: { conditions } },

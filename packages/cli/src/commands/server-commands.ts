@@ -22,6 +22,10 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
   ['operators setup-link', 'print a one-time link to set up a platform operator'],
   ['operators add', 'add a platform operator by e-mail, linked at their first sign-in'],
+  ['backup run', 'snapshot the database, encrypt it with the backup key and upload it to a directory or S3 (manifest last)'],
+  ['backup list', 'list the complete backups in a directory or S3 prefix (and those cut short)'],
+  ['backup verify', 'download, decrypt, restore into a scratch database and verify a backup (exit 0 only when it all holds)'],
+  ['backup restore', 'restore a backup into an empty data directory or PostgreSQL schema'],
   ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 

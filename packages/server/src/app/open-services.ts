@@ -35,6 +35,10 @@ import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
 import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
 import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
 import { NoScanJob } from '../core/alerts/no-scan-job.ts';
+import { loadBackupConfig, type BackupConfig } from '../config/backup-config.ts';
+import { BackupMetrics } from '../core/backup/backup-metrics.ts';
+import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
+import { registerBackupJobs } from './backup-jobs.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -72,6 +76,10 @@ export interface OpenServicesOptions {
   missionCoverage?: MissionCoverageSource;
   /** Alerts back in range this long close by themselves (default 30 minutes). */
   alertCloseAfterSeconds?: number;
+  /** Backups (QRLOG_BACKUP_*; default: from the environment): with a target, the nightly job and its watch. */
+  backup?: BackupConfig;
+  /** Where "a night was missed" / "a verify failed" go (the notification outbox); unset: the scheduler's notice only. */
+  operatorNotifier?: OperatorNotifier;
 }
 
 export interface Services {
@@ -105,6 +113,8 @@ export interface Services {
   alerts: AlertService;
   /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
   alertEvaluation: AlertEvaluationQueue;
+  /** Last backup's time, size, duration; failures (appended to /metrics). */
+  backupMetrics: BackupMetrics;
   close(): Promise<void>;
 }
 
@@ -152,6 +162,23 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
   const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
+  const backupMetrics = new BackupMetrics();
+  // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
+  registerBackupJobs(scheduler, {
+    config: options.backup ?? loadBackupConfig(process.env),
+    // PostgreSQL backups run as the owner: with only the service's login there is nothing to run them as.
+    database: options.databaseUrl !== undefined && options.databaseUrl !== ''
+      ? { engine: 'postgres', postgres: { url: options.databaseUrl, schema: options.databaseSchema } }
+      : options.databaseServiceUrl !== undefined && options.databaseServiceUrl !== '' ? null : { engine: 'sqlite', dataDir: options.dataDir },
+    dataDir: options.dataDir,
+    keyring,
+    checkpoints,
+    checkpointPublicKeyPem: signer?.publicKeyPem,
+    metrics: backupMetrics,
+    notifier: options.operatorNotifier ?? notifications.operatorNotifier,
+    notice,
+    now,
+  });
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
@@ -185,6 +212,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     scheduler,
     alerts: new AlertService(database, audit, now),
     alertEvaluation,
+    backupMetrics,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,8 @@
 import { apiKeysCreate } from './api-keys-create.ts';
+import { backupList } from './backup-list.ts';
+import { backupRestore } from './backup-restore.ts';
+import { backupRun } from './backup-run.ts';
+import { backupVerify } from './backup-verify.ts';
 import { checkpointsCreate } from './checkpoints-create.ts';
 import { checkpointsKeygen } from './checkpoints-keygen.ts';
 import { checkpointsPublicKey } from './checkpoints-public-key.ts';
@@ -36,4 +40,8 @@ export const serverCommands: Record<string, ServerCommand> = {
   'operators setup-link': operatorsSetupLink,
   'db migrate': dbMigrate,
   'operators add': operatorsAdd,
+  'backup run': backupRun,
+  'backup list': backupList,
+  'backup verify': backupVerify,
+  'backup restore': backupRestore,
 };

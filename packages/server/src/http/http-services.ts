@@ -3,6 +3,7 @@ import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
 import type { AlertService } from '../core/alerts/alert-service.ts';
 import type { NotificationServices } from '../core/notifications/notification-services.ts';
+import type { BackupMetrics } from '../core/backup/backup-metrics.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -21,4 +22,6 @@ export interface HttpServices {
   alerts?: AlertService;
   /** Notification preferences and unsubscribe links; absent in the bare ingestion app. */
   notifications?: NotificationServices;
+  /** The backups' own metrics registry, appended to /metrics. */
+  backupMetrics?: BackupMetrics;
 }

@@ -51,15 +51,19 @@ export function loadCheckpointSigner(config: CheckpointConfig, dataDir: string |
 
 /** A public key given to `qrlog verify` (PEM, SPKI). A private key is refused: the auditor needs only the public half. */
 export function readCheckpointPublicKey(file: string): CheckpointPublicKey {
-  const text = readKeyFile(file, '--public-key');
-  if (!text.includes('-----BEGIN PUBLIC KEY-----')) throw keyProblem(`--public-key ${file} is not a PEM public key (qrlog checkpoints public-key prints one)`);
+  return checkpointPublicKeyFromPem(readKeyFile(file, '--public-key'), `--public-key ${file}`);
+}
+
+/** A public key as PEM text (SPKI): from a file, or the one recorded with a backup. */
+export function checkpointPublicKeyFromPem(text: string, what: string): CheckpointPublicKey {
+  if (!text.includes('-----BEGIN PUBLIC KEY-----')) throw keyProblem(`${what} is not a PEM public key (qrlog checkpoints public-key prints one)`);
   let key: KeyObject;
   try {
     key = createPublicKey(text);
   } catch {
-    throw keyProblem(`--public-key ${file} is not a readable public key`);
+    throw keyProblem(`${what} is not a readable public key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw keyProblem(`--public-key ${file} is not an Ed25519 key`);
+  if (key.asymmetricKeyType !== 'ed25519') throw keyProblem(`${what} is not an Ed25519 key`);
   return { keyId: keyIdOf(key), verify: (message, signature) => signature.length === 64 && verify(null, message, key, signature) };
 }
 

@@ -30,6 +30,16 @@ export class CheckpointService {
     return this.signer !== null && this.dir !== undefined;
   }
 
+  /** Where checkpoints are written (backups carry every file in it). */
+  get directory(): string | undefined {
+    return this.dir;
+  }
+
+  /** The signer's public key (PEM), recorded with backups; undefined without a key. */
+  get publicKeyPem(): string | undefined {
+    return this.signer?.publicKeyPem;
+  }
+
   /** One line for the start banner: where checkpoints go and which key signs them, or why none are made. */
   describe(intervalMinutes: number): string {
     if (this.signer === null) return 'signed checkpoints off: no QRLOG_CHECKPOINT_KEY_FILE / QRLOG_CHECKPOINT_KEY (docs/evidence.md)';

@@ -67,7 +67,7 @@ export class Scheduler {
   async runDue(): Promise<void> {
     for (const job of this.jobs.values()) {
       const at = this.now().getTime();
-      await scheduledJobRepository.ensure(this.db, job.name, at + job.everyMs);
+      await scheduledJobRepository.ensure(this.db, job.name, nextDue(job, at));
       if (await scheduledJobRepository.claim(this.db, job.name, this.owner, at, at + (job.leaseMs ?? DEFAULT_LEASE_MS))) {
         await this.runClaimed(job);
       }
@@ -82,7 +82,7 @@ export class Scheduler {
     const job = this.jobs.get(name);
     if (!job) throw new AppError('not-found', `no scheduled job named ${name}`);
     const at = this.now().getTime();
-    await scheduledJobRepository.ensure(this.db, name, at + job.everyMs);
+    await scheduledJobRepository.ensure(this.db, name, nextDue(job, at));
     if (!(await scheduledJobRepository.claim(this.db, name, this.owner, at, at + (job.leaseMs ?? DEFAULT_LEASE_MS), true))) {
       throw new AppError('conflict', `${name} is running already`);
     }
@@ -108,7 +108,12 @@ export class Scheduler {
       this.options.onFailure?.(job.name, message);
     }
     const finishedAt = this.now().getTime();
-    await scheduledJobRepository.finish(this.db, job.name, this.owner, { finishedAt, nextRunAt: finishedAt + job.everyMs, ok: result.ok, message });
+    await scheduledJobRepository.finish(this.db, job.name, this.owner, { finishedAt, nextRunAt: nextDue(job, finishedAt), ok: result.ok, message });
     return result;
   }
+}
+
+/** The job's own next time of day, else one interval on. */
+function nextDue(job: ScheduledJob, after: number): number {
+  return job.nextDueAfter?.(after) ?? after + job.everyMs;
 }

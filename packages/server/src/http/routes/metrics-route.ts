@@ -19,7 +19,9 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): voi
     const { contentType, body } = await ctx.metrics.render();
     // Sign-in's own registry (auth/ sits below http/ and keeps its counters itself).
     const signIn = ctx.auth === undefined ? '' : await ctx.auth.metrics.registry.metrics();
-    return reply.type(contentType).send(signIn === '' ? body : `${body}${body.endsWith('\n') ? '' : '\n'}${signIn}`);
+    // The backups' registry too (core/ keeps its own, like auth/).
+    const backups = ctx.services.backupMetrics === undefined ? '' : await ctx.services.backupMetrics.registry.metrics();
+    return reply.type(contentType).send([body, signIn, backups].filter((t) => t !== '').map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
   });
 }
 
