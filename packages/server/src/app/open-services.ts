@@ -55,6 +55,8 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** How long an approved emergency key export may be downloaded (default 24 hours). */
+  keyExportWindowMs?: number;
 }
 
 export interface Services {
@@ -141,7 +143,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpointAuditor: new CheckpointAuditor(db),
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
-    tenancy: openTenancyServices(database, keyring, readings, now),
+    tenancy: openTenancyServices(database, keyring, readings, now, keys, options.keyExportWindowMs),
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,

@@ -6,12 +6,14 @@ import { TenancyQueries } from '../core/tenancy/tenancy-queries.ts';
 import { TenancyService } from '../core/tenancy/tenancy-service.ts';
 import { UserDirectory } from '../core/tenancy/user-directory.ts';
 import { AuthKeyStore } from '../keys/auth-key-store.ts';
+import { KeyExportService } from '../core/key-export/key-export-service.ts';
+import type { LoggerKeyStore } from '../keys/logger-key-store.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 
-/** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService. */
-export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, readings: ReadingsService, now: () => Date): TenancyServices {
+/** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService, one KeyExportService. */
+export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, readings: ReadingsService, now: () => Date, keys: LoggerKeyStore, keyExportWindowMs?: number): TenancyServices {
   const db = database.db;
   const audit = new AuditLog(db, now);
   const users = new UserDirectory(db, now);
@@ -25,5 +27,6 @@ export function openTenancyServices(database: DatabaseHandle, keyring: Keyring, 
     readings,
     authKeys,
     apiKeys: new ApiKeyService(db, authKeys, audit, now),
+    keyExports: new KeyExportService(database, keys, audit, now, keyExportWindowMs),
   };
 }

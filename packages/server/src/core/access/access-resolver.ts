@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
+import { keyExportRepository } from '../../storage/key-export-repository.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
 import { organizationRepository } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
 import { ID_PATTERN } from '../tenancy/tenancy-ids.ts';
-import { subjectOf, type Subject, type Target, type TargetKind } from './policy.ts';
+import { subjectOf, type Subject, type Target, type TargetKind, type UserGrant } from './policy.ts';
 import type { Principal } from './principal.ts';
 
 const SERIAL = /^[0-9A-Z]{1,12}$/;
@@ -22,7 +23,10 @@ export class AccessResolver {
     const user = await userRepository.findById(this.db, principal.userId);
     if (user?.status !== 'active') return { kind: 'anonymous' };
     const teamIds = new Set(await organizationRepository.teamIdsOfUser(this.db, user.id));
-    return subjectOf(principal, { userId: user.id, orgId: user.org_id, role: user.role, operator: user.operator === 1, teamIds });
+    // Only admins can hold a grant's actions: nobody else costs the look-up.
+    const grants = new Set<UserGrant>();
+    if (user.role === 'admin' && (await keyExportRepository.isKeyReader(this.db, user.id))) grants.add('logger-key.read');
+    return subjectOf(principal, { userId: user.id, orgId: user.org_id, role: user.role, operator: user.operator === 1, teamIds, grants });
   }
 
   /** The object of kind `kind` named `id`, or 'missing' (also for ids that cannot be one). */

@@ -2,6 +2,7 @@ import type { AuthKeyStore } from '../../keys/auth-key-store.ts';
 import type { AccessResolver } from '../access/access-resolver.ts';
 import type { ApiKeyService } from '../api-keys/api-key-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { KeyExportService } from '../key-export/key-export-service.ts';
 import type { ReadingsService } from '../readings/readings-service.ts';
 import type { TenancyQueries } from './tenancy-queries.ts';
 import type { TenancyService } from './tenancy-service.ts';
@@ -21,5 +22,7 @@ export interface TenancyServices {
   readings: ReadingsService;
   authKeys: AuthKeyStore;
   apiKeys: ApiKeyService;
+  /** Emergency key export: requests, operators' decisions, the one download (issue 11). */
+  keyExports: KeyExportService;
 }
 
