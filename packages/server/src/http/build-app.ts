@@ -9,6 +9,7 @@ import type { TrustProxy } from '../config/server-config-schema.ts';
 import type { AppContext } from './app-context.ts';
 import { installErrorResponses } from './error-responses.ts';
 import { installForwardedHttpsOnly } from './forwarded-https-only.ts';
+import { FreshSecondFactor, type EmbeddedSecondFactor } from './fresh-second-factor.ts';
 import { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { LinkIntake, type IntakeLimits } from './link-intake.ts';
@@ -44,8 +45,11 @@ export interface AppOptions {
   auth?: AuthLayer | undefined;
   /** Sends invitations for the members API; default: a notice in the log that nothing was sent. */
   invitationMailer?: InvitationMailer | undefined;
-  /** The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages. */
-  identity?: { register(app: FastifyInstance): void } | undefined;
+  /**
+   * The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages,
+   * and checks authenticator codes typed now (a key export's fresh second factor).
+   */
+  identity?: ({ register(app: FastifyInstance): void } & Partial<EmbeddedSecondFactor>) | undefined;
 }
 
 /**
@@ -66,6 +70,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     nowMs,
     auth: options.auth,
   };
+
+  const identity = options.identity;
+  const embedded: EmbeddedSecondFactor | undefined =
+    identity?.issuer !== undefined && identity.checkTotpNow !== undefined ? { issuer: identity.issuer, checkTotpNow: identity.checkTotpNow.bind(identity) } : undefined;
+  const freshFactor = new FreshSecondFactor(options.auth, embedded, nowMs);
 
   const app = Fastify({
     ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } }),
@@ -113,7 +122,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer });
+        registerApiRoutes(api, { services: tenancy, mailer, freshFactor });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

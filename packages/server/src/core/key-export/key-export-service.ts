@@ -153,14 +153,15 @@ export class KeyExportService {
 
   /**
    * The key file, once: only for the requester of an approved request inside its window, and
-   * only when the caller has just checked a fresh second factor (`freshFactor`). Anything else
-   * is refused and the refusal recorded. The key never reaches a log or an error.
+   * only when `freshFactor` (the caller's check of a second factor given now) passes; it is
+   * asked last, so a code is not spent on a request that is refused anyway. Anything else is
+   * refused and the refusal recorded. The key never reaches a log or an error.
    */
-  async download(viewer: KeyExportViewer & { kind: 'org' }, id: string, freshFactor: boolean, by: Acting): Promise<KeyFileJson> {
+  async download(viewer: KeyExportViewer & { kind: 'org' }, id: string, freshFactor: () => Promise<boolean>, by: Acting): Promise<KeyFileJson> {
     const at = this.now().getTime();
     const row = await keyExportRepository.find(this.db, id);
     if (row === undefined || row.org_id !== viewer.orgId) throw new AppError('not-found', 'no such key export request');
-    const refusal = refusalOf(row, by.userId, at, freshFactor);
+    const refusal = refusalOf(row, by.userId, at) ?? ((await freshFactor()) ? undefined : 'second-factor');
     if (refusal !== undefined) {
       await this.audit.record({ actor: user(by.userId), action: KEY_EXPORT_AUDIT.downloadRefused, orgId: row.org_id, target: { kind: 'logger', id: row.serial }, sourceAddress: by.sourceAddress, detail: { exportId: id, reason: refusal } });
       throw refusalError(refusal);
@@ -213,12 +214,11 @@ export class KeyExportService {
   }
 }
 
-function refusalOf(row: KeyExportRow, userId: string, at: number, freshFactor: boolean): DownloadRefusal | undefined {
+function refusalOf(row: KeyExportRow, userId: string, at: number): DownloadRefusal | undefined {
   if (row.requested_by !== userId) return 'not-requester';
   if (row.status === 'downloaded') return 'downloaded';
   if (row.status !== 'approved') return 'not-approved';
   if (row.expires_at === null || row.expires_at <= at) return 'expired';
-  if (!freshFactor) return 'second-factor';
   return undefined;
 }
 
