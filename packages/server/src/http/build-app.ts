@@ -18,6 +18,7 @@ import { useZodSchemas } from './zod-schemas.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
 import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerKeyExportPageRoutes } from './routes/key-export-page-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
@@ -114,6 +115,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // The token endpoint belongs to the API: inside its OpenAPI scope when there is one.
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
+  if (tenancy !== undefined) registerKeyExportPageRoutes(app, tenancy, freshFactor);
   registerScanLinkRoute(app, ctx);
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
