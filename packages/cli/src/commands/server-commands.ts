@@ -22,6 +22,8 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['api-keys create', 'create an API key for an organization (the secret is shown once)'],
   ['operators setup-link', 'print a one-time link to set up a platform operator'],
   ['operators add', 'add a platform operator by e-mail, linked at their first sign-in'],
+  ['key-readers grant', 'give an organization admin the logger-key.read permission (emergency key export)'],
+  ['key-readers revoke', 'take the logger-key.read permission back'],
   ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 

@@ -4,6 +4,7 @@ import { checkpointsKeygen } from './checkpoints-keygen.ts';
 import { checkpointsPublicKey } from './checkpoints-public-key.ts';
 import { dbMigrate } from './db-migrate.ts';
 import type { ServerCommand } from './command-io.ts';
+import { keyReadersGrant, keyReadersRevoke } from './key-readers.ts';
 import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
 import { loggersProvision } from './loggers-provision.ts';
@@ -36,4 +37,6 @@ export const serverCommands: Record<string, ServerCommand> = {
   'operators setup-link': operatorsSetupLink,
   'db migrate': dbMigrate,
   'operators add': operatorsAdd,
+  'key-readers grant': keyReadersGrant,
+  'key-readers revoke': keyReadersRevoke,
 };
