@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { LinkJson } from '@qrlog/link';
+import { fromKeyFile, linkToJson, openLink, type LinkJson } from '@qrlog/link';
 import { renderPng } from '../../packages/qr/src/render-png.ts';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { CHROMIUM_PATH } from '../test-tiers.ts';
@@ -276,3 +276,51 @@ function csrfOf(html: string): string {
   if (token === undefined) throw new Error('no CSRF token on the page');
   return token;
 }
+
+/**
+ * The link codec in the browser: every published test vector (docs/test-vectors.json), opened
+ * by the offline decoder in Chromium with the network cut, gives the readings Node gives; one
+ * altered digit is refused.
+ */
+describe.skipIf(!hasChromium)('the offline decoder opens every test vector as Node does (headless Chromium)', () => {
+  it('formats 1 and 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qrlog-decoder-'));
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
+    try {
+      const decoderPath = join(dir, 'decoder.html');
+      json<unknown>(qrlog(['decoder', '--out', decoderPath]));
+      const context = await browser.newContext();
+      const attempts: string[] = [];
+      await context.route((u) => u.protocol !== 'file:', async (route) => {
+        attempts.push(route.request().url());
+        await route.abort('internetdisconnected');
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      await page.goto(pathToFileURL(decoderPath).href);
+      await context.setOffline(true);
+      const { vectors } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'test-vectors.json'), 'utf8')) as { vectors: { name: string; key: { serial: string; keyVersion: number; key: string }; url: string }[] };
+      expect(vectors.length).toBeGreaterThan(3);
+      for (const [i, v] of vectors.entries()) {
+        const keyPath = join(dir, `vector-${String(i)}.json`);
+        const keyFile = { format: 'qrlog-key/1', serial: v.key.serial, keyVersion: v.key.keyVersion, key: v.key.key };
+        writeFileSync(keyPath, JSON.stringify(keyFile));
+        const expected = expectedRows(linkToJson(openLink(v.url, fromKeyFile(keyFile))));
+        await page.click('#clear');
+        await page.setInputFiles('#key-file', keyPath);
+        await page.fill('#links', v.url);
+        await page.click('#open-links');
+        await page.locator('#message', { hasText: 'Opened 1 link' }).waitFor();
+        expect(await tableRows(page), v.name).toEqual(expected);
+      }
+      const last = vectors.at(-1)?.url ?? '';
+      await page.fill('#links', last.slice(0, -1) + (last.endsWith('1') ? '2' : '1'));
+      await page.click('#open-links');
+      await page.locator('#message', { hasText: 'rejected' }).waitFor();
+      expect(attempts).toEqual([]);
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -230,3 +230,9 @@ byId('open-links').addEventListener('click', () => {
 });
 byId('camera').addEventListener('click', () => void startCamera());
 byId('csv').addEventListener('click', exportCsv);
+byId('clear').addEventListener('click', () => {
+  readings.clear();
+  openedLinks = 0;
+  render();
+  say('Readings cleared.');
+});

@@ -34,7 +34,7 @@ const BODY = `<h1>qrlog offline decoder</h1>
 <video id="video" playsinline muted hidden></video></section>
 <p id="message" role="status"></p>
 <section><h2>3. Readings</h2>
-<p><button type="button" id="csv" disabled>Export CSV</button></p>
+<p><button type="button" id="csv" disabled>Export CSV</button> <button type="button" id="clear">Clear the readings</button></p>
 <div id="charts"></div>
 <table id="readings"><thead><tr><th>Logger</th><th>Session</th><th>Channel</th><th>Seq</th><th>Time (UTC)</th><th>Value</th><th>Unit</th><th>Status</th></tr></thead><tbody id="readings-body"></tbody></table></section>`;
 
