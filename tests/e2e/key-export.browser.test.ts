@@ -84,7 +84,8 @@ describe.skipIf(!hasChromium).each(ENGINES)('emergency key export and the offlin
     origin = `https://localhost:${String(port)}`;
     server = await startServerProcess({ dataDir, env, args: ['--port', String(port), '--public-url', origin] });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
-  }, 120_000);
+    // Four commands and a server start, each a process of its own: minutes on a loaded machine.
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
