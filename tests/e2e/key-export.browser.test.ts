@@ -44,7 +44,7 @@ function expectedRows(link: LinkJson): string[][] {
 }
 
 async function tableRows(page: Page): Promise<string[][]> {
-  return page.locator('#readings-body tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+  return page.locator('#readings-body tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
 }
 
 /**
@@ -191,7 +191,7 @@ describe.skipIf(!hasChromium).each(ENGINES)('emergency key export and the offlin
     // A second time: nothing to download.
     await admin.goto(downloadPage);
     await admin.getByText('Nothing to download').waitFor();
-    const again = await adminContext.request.post(`${downloadPage.replace('/key-exports/', '/api/v1/key-exports/')}`, { headers: { origin, 'x-csrf-token': csrfOf(await admin.content()) }, data: { totpCode: await adminAuth.nextCode() } });
+    const again = await adminContext.request.post(downloadPage.replace('/key-exports/', '/api/v1/key-exports/'), { headers: { origin, 'x-csrf-token': csrfOf(await admin.content()) }, data: { totpCode: await adminAuth.nextCode() } });
     expect(again.status()).toBe(409);
     // The key never went to the service's log.
     expect(server.output()).not.toContain(provisionedKey.key);

@@ -25,10 +25,14 @@ const keys = new Map<string, LoggerKey>();
 const readings = new Map<string, Row>();
 let openedLinks = 0;
 
-function byId<T extends HTMLElement>(id: string): T {
+function byId(id: string): HTMLElement {
   const found = document.getElementById(id);
   if (found === null) throw new Error(`the page has no #${id}`);
-  return found as T;
+  return found;
+}
+
+function input(id: string): HTMLInputElement {
+  return byId(id) as HTMLInputElement;
 }
 
 function say(text: string, kind: 'ok' | 'error' = 'ok'): void {
@@ -88,7 +92,7 @@ function sortedRows(): Row[] {
 }
 
 function render(): void {
-  const body = byId<HTMLTableSectionElement>('readings-body');
+  const body = byId('readings-body');
   body.replaceChildren();
   const rows = sortedRows();
   for (const r of rows) {
@@ -101,7 +105,7 @@ function render(): void {
     body.append(tr);
   }
   renderCharts(rows);
-  byId<HTMLButtonElement>('csv').disabled = rows.length === 0;
+  (byId('csv') as HTMLButtonElement).disabled = rows.length === 0;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -192,7 +196,7 @@ async function readImage(files: FileList | null): Promise<void> {
 let camera: MediaStream | undefined;
 
 async function startCamera(): Promise<void> {
-  const video = byId<HTMLVideoElement>('video');
+  const video = byId('video') as HTMLVideoElement;
   try {
     camera = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
   } catch (e) {
@@ -220,13 +224,13 @@ async function startCamera(): Promise<void> {
 function stopCamera(): void {
   for (const track of camera?.getTracks() ?? []) track.stop();
   camera = undefined;
-  byId<HTMLVideoElement>('video').hidden = true;
+  byId('video').hidden = true;
 }
 
-byId<HTMLInputElement>('key-file').addEventListener('change', (e) => void loadKeys((e.target as HTMLInputElement).files));
-byId<HTMLInputElement>('image-file').addEventListener('change', (e) => void readImage((e.target as HTMLInputElement).files));
+input('key-file').addEventListener('change', (e) => void loadKeys((e.target as HTMLInputElement).files));
+input('image-file').addEventListener('change', (e) => void readImage((e.target as HTMLInputElement).files));
 byId('open-links').addEventListener('click', () => {
-  for (const line of byId<HTMLTextAreaElement>('links').value.split(/\s+/)) openText(line);
+  for (const line of (byId('links') as HTMLTextAreaElement).value.split(/\s+/)) openText(line);
 });
 byId('camera').addEventListener('click', () => void startCamera());
 byId('csv').addEventListener('click', exportCsv);
