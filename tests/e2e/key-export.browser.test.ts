@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium).each(ENGINES)('emergency key export and the offlin
     // The public URL names the port the browser uses: pick it first.
     const port = await freePort();
     origin = `https://localhost:${String(port)}`;
-    server = await startServerProcess({ dataDir, env, args: ['--port', String(port), '--public-url', origin] });
+    server = await startServerProcess({ dataDir, env, args: ['--port', String(port), '--public-url', origin], timeoutMs: 120_000 });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
     // Four commands and a server start, each a process of its own: minutes on a loaded machine.
   }, 300_000);
