@@ -175,6 +175,19 @@ describe.each(TEST_DATABASE_KINDS)('web sign-in through an external OIDC provide
     expect(answer.setCookies.some((c) => c.startsWith(`${SESSION}=;`) && /max-age=0/i.test(c))).toBe(true);
   });
 
+  it('asks the provider for a fresh sign-in (prompt=login, max_age=0) when an act needs one (emergency key export)', async () => {
+    const b = browser();
+    await signIn(b, 'ext-alice');
+    const answer = await b.send(`${qrlog.url}/auth/login?fresh=1&return_to=/key-exports`);
+    expect(answer.status).toBe(303);
+    const to = new URL(String(answer.headers.location));
+    expect(to.searchParams.get('prompt')).toBe('login');
+    expect(to.searchParams.get('max_age')).toBe('0');
+    // Signed in or not, a fresh sign-in is never skipped.
+    const { page } = await b.navigate(`${qrlog.url}/auth/login?fresh=1&return_to=/auth/session`);
+    expect(page.status).toBe(200);
+  });
+
   it('refuses state-changing cookie requests without the CSRF token and a matching Origin; bearer-free reads are fine', async () => {
     const b = browser();
     await signIn(b, 'ext-alice');

@@ -8,7 +8,8 @@ import { buildApp } from '../../packages/server/src/http/build-app.ts';
 import { openEmbeddedIdentity } from '../../packages/server/src/identity/embedded-identity.ts';
 import { loadKeyring } from '../../packages/server/src/keys/kek-config.ts';
 import type { InvitationMailer } from '../../packages/server/src/core/tenancy/invitation-mailer.ts';
-import type { Services } from '../../packages/server/src/app/open-services.ts';
+import type { OpenServicesOptions, Services } from '../../packages/server/src/app/open-services.ts';
+import type { Keyring } from '../../packages/server/src/keys/keyring.ts';
 import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
 import type { DirectoryUser } from '../../packages/server/src/core/tenancy/user-directory.ts';
 import type { DatabaseHandle, DatabaseKind } from '../../packages/server/src/storage/database-handle.ts';
@@ -34,6 +35,8 @@ export interface AccessApp {
   app: FastifyInstance;
   services: Services;
   auth: AuthLayer;
+  /** The KEKs (to wrap secrets as the service does, e.g. a test account's authenticator). */
+  keyring: Keyring;
   /** The database as its owner (PostgreSQL: the login's rights), to inspect rows. */
   owner: DatabaseHandle;
   invitations: { user: DirectoryUser; organizationName: string }[];
@@ -52,9 +55,20 @@ export interface AccessApp {
  * database. The identity provider is an external one that is never contacted: sessions are
  * started the way the sign-in callback starts them, and API keys exchanged for real tokens.
  */
-export async function startAccessApp(kind: DatabaseKind, options: { mailer?: InvitationMailer; logger?: boolean; overHttps?: boolean } = {}): Promise<AccessApp> {
+export async function startAccessApp(
+  kind: DatabaseKind,
+  options: {
+    mailer?: InvitationMailer;
+    logger?: boolean;
+    services?: Partial<OpenServicesOptions>;
+    /** Sign-in through the embedded provider (as `qrlog serve` without QRLOG_OIDC_ISSUER) instead of an external one. */
+    embeddedSignIn?: boolean;
+    /** Also listen over real HTTPS (see `https`). */
+    overHttps?: boolean;
+  } = {},
+): Promise<AccessApp> {
   const t: TestDatabase = await createTestDatabase(kind);
-  const services = await openTestServices(t);
+  const services = await openTestServices(t, options.services);
   const owner = await openDatabase(t.config, 'owner');
   const identityDb = await openDatabase(t.config);
   const tenancy = services.tenancy;
@@ -69,10 +83,11 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
     notice: () => undefined,
     posts: { perMinute: 0, burst: 1000 },
   });
-  const auth = createAuthLayer(
-    { db: owner.db, keyring, users: tenancy.users, audit: tenancy.audit, apiKeys: tenancy.apiKeys, authKeys: tenancy.authKeys },
-    resolveAuthSettings({ publicUrl: PUBLIC_URL, oidcIssuer: 'https://id.invalid/', oidcClientId: 'qrlog', oidcClientSecret: 'not-used-here', oidcAudience: `${PUBLIC_URL}/api` }),
-  );
+  const settings =
+    options.embeddedSignIn === true
+      ? resolveAuthSettings({ publicUrl: PUBLIC_URL, embeddedClient: identity.embeddedClientCredentials() })
+      : resolveAuthSettings({ publicUrl: PUBLIC_URL, oidcIssuer: 'https://id.invalid/', oidcClientId: 'qrlog', oidcClientSecret: 'not-used-here', oidcAudience: `${PUBLIC_URL}/api` });
+  const auth = createAuthLayer({ db: owner.db, keyring, users: tenancy.users, audit: tenancy.audit, apiKeys: tenancy.apiKeys, authKeys: tenancy.authKeys }, settings);
   const invitations: AccessApp['invitations'] = [];
   const mailer: InvitationMailer = options.mailer ?? {
     sendInvitation(user, context) {
@@ -120,6 +135,7 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
     app,
     services,
     auth,
+    keyring,
     owner,
     invitations,
     async addUser(email, membership) {
@@ -133,7 +149,7 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
       return { ...user, status: 'active' };
     },
     async signIn(user) {
-      const { id } = await auth.sessions.start({ userId: user.id, issuer: 'https://id.invalid/', idToken: null, sourceAddress: '127.0.0.1', userAgent: 'test' });
+      const { id } = await auth.sessions.start({ userId: user.id, issuer: settings.oidc.issuer, idToken: null, sourceAddress: '127.0.0.1', userAgent: 'test' });
       return { kind: 'session', sessionId: id, userId: user.id };
     },
     async apiKey(orgId, scope) {

@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { decoder } from './commands/decoder.ts';
 import { keygen } from './commands/keygen.ts';
 import { linkOpen } from './commands/link-open.ts';
 import { linkPack } from './commands/link-pack.ts';
@@ -6,7 +7,7 @@ import { serverCommands } from './commands/server-commands.ts';
 import { simulate } from './commands/simulate.ts';
 
 /** Every `qrlog` command; names of two words are groups (`link pack`). */
-export const commands: Command[] = [keygen, linkPack, linkOpen, simulate, ...serverCommands];
+export const commands: Command[] = [keygen, linkPack, linkOpen, decoder, simulate, ...serverCommands];
 
 export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;

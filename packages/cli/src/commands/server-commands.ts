@@ -26,6 +26,8 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['backup list', 'list the complete backups in a directory or S3 prefix (and those cut short)'],
   ['backup verify', 'download, decrypt, restore into a scratch database and verify a backup (exit 0 only when it all holds)'],
   ['backup restore', 'restore a backup into an empty data directory or PostgreSQL schema'],
+  ['key-readers grant', 'give an organization admin the logger-key.read permission (emergency key export)'],
+  ['key-readers revoke', 'take the logger-key.read permission back'],
   ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 

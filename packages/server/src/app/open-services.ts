@@ -80,6 +80,8 @@ export interface OpenServicesOptions {
   backup?: BackupConfig;
   /** Where "a night was missed" / "a verify failed" go (the notification outbox); unset: the scheduler's notice only. */
   operatorNotifier?: OperatorNotifier;
+  /** How long an approved emergency key export may be downloaded (default 24 hours). */
+  keyExportWindowMs?: number;
 }
 
 export interface Services {
@@ -152,7 +154,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
-  const tenancy = openTenancyServices(database, keyring, readings, now, checkpointConfig.checkpointDir);
+  const tenancy = openTenancyServices(database, keyring, readings, now, keys, { checkpointDir: checkpointConfig.checkpointDir, keyExportWindowMs: options.keyExportWindowMs });
   const missions = openMissionServices(database, tenancy, readings, now, notice);
   // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
   const coverage = options.missionCoverage ?? new StoredMissionCoverage(db);

@@ -120,6 +120,7 @@ export function signInSettingsOf(config: ServerConfig): SignInOptions['settings'
     oidcAudience: config.oidcAudience,
     oidcTokenAuthMethod: config.oidcTokenAuth,
     oidcCa,
+    oidcFreshAcr: config.oidcFreshAcr,
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionMaxHours: config.sessionMaxHours,
     ...(config.oidcIssuer === undefined

@@ -7,19 +7,27 @@ import { TenancyQueries } from '../core/tenancy/tenancy-queries.ts';
 import { TenancyService } from '../core/tenancy/tenancy-service.ts';
 import { UserDirectory } from '../core/tenancy/user-directory.ts';
 import { AuthKeyStore } from '../keys/auth-key-store.ts';
+import { KeyExportService } from '../core/key-export/key-export-service.ts';
+import type { LoggerKeyStore } from '../keys/logger-key-store.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 
-/** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService. */
+/** One of each: one UserDirectory, one AuditLog, one AuthKeyStore, one ApiKeyService, one KeyExportService. */
 export function openTenancyServices(
   database: DatabaseHandle,
   keyring: Keyring,
   readings: ReadingsService,
   now: () => Date,
-  /** Where signed checkpoints are written: reports name the newest one covering their loggers. */
-  checkpointDir?: string,
+  keys: LoggerKeyStore,
+  options: {
+    /** Where signed checkpoints are written: reports name the newest one covering their loggers. */
+    checkpointDir?: string | undefined;
+    /** How long an approved key export may be downloaded. */
+    keyExportWindowMs?: number | undefined;
+  } = {},
 ): TenancyServices {
+  const { checkpointDir, keyExportWindowMs } = options;
   const db = database.db;
   const audit = new AuditLog(db, now);
   const users = new UserDirectory(db, now);
@@ -34,5 +42,6 @@ export function openTenancyServices(
     reports: new ReportService(db, readings, checkpointDir, now),
     authKeys,
     apiKeys: new ApiKeyService(db, authKeys, audit, now),
+    keyExports: new KeyExportService(database, keys, audit, now, keyExportWindowMs),
   };
 }

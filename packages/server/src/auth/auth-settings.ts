@@ -19,6 +19,8 @@ export interface OidcProviderSettings {
    * certificate when it talks to its embedded provider over its self-signed TLS.
    */
   extraCa?: string | undefined;
+  /** acr_values asked for a fresh sign-in (emergency key export), when the provider offers a stronger class. */
+  freshAcrValues?: string | undefined;
 }
 
 export interface AuthSettings {
@@ -102,6 +104,8 @@ export interface AuthSettingsInput {
   oidcTokenAuthMethod?: OidcProviderSettings['tokenEndpointAuthMethod'] | undefined;
   /** PEM CA certificates trusted for the external provider besides the system's (a private CA). */
   oidcCa?: string | undefined;
+  /** External provider: acr_values for a fresh sign-in (QRLOG_OIDC_FRESH_ACR). */
+  oidcFreshAcr?: string | undefined;
   /** The embedded provider's registration of the service as its client (from identity/). */
   embeddedClient?: { clientId: string; clientSecret: string; tokenEndpointAuthMethod: OidcProviderSettings['tokenEndpointAuthMethod'] } | undefined;
   /** Path of this service the provider returns to after logout (default /auth/signed-out); must be registered there. */
@@ -145,6 +149,7 @@ export function resolveAuthSettings(input: AuthSettingsInput): AuthSettings {
         tokenEndpointAuthMethod: input.oidcTokenAuthMethod ?? 'client_secret_basic',
         audience,
         extraCa: input.oidcCa,
+        freshAcrValues: input.oidcFreshAcr,
       },
     };
   }

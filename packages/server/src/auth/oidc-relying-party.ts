@@ -154,7 +154,7 @@ export class OidcRelyingParty {
   }
 
   /** Where to send the browser, and the checks to keep (server-side) until it comes back. */
-  async beginSignIn(redirectUri: string, extra: { prompt?: 'login' } = {}): Promise<{ url: URL; checks: SignInChecks }> {
+  async beginSignIn(redirectUri: string, extra: { prompt?: 'login'; max_age?: string; acr_values?: string } = {}): Promise<{ url: URL; checks: SignInChecks }> {
     const config = await this.config();
     const checks: SignInChecks = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
     const url = oidc.buildAuthorizationUrl(config, {

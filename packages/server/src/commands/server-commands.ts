@@ -8,6 +8,7 @@ import { checkpointsKeygen } from './checkpoints-keygen.ts';
 import { checkpointsPublicKey } from './checkpoints-public-key.ts';
 import { dbMigrate } from './db-migrate.ts';
 import type { ServerCommand } from './command-io.ts';
+import { keyReadersGrant, keyReadersRevoke } from './key-readers.ts';
 import { loggersClaim } from './loggers-claim.ts';
 import { loggersCoverage } from './loggers-coverage.ts';
 import { loggersProvision } from './loggers-provision.ts';
@@ -44,4 +45,6 @@ export const serverCommands: Record<string, ServerCommand> = {
   'backup list': backupList,
   'backup verify': backupVerify,
   'backup restore': backupRestore,
+  'key-readers grant': keyReadersGrant,
+  'key-readers revoke': keyReadersRevoke,
 };

@@ -38,6 +38,7 @@ export const SERVE_OPTIONS = [
   { key: 'oidcClientSecret', flag: 'oidc-client-secret', env: 'QRLOG_OIDC_CLIENT_SECRET', secret: true, help: 'client secret at the external provider (prefer the environment variable)' },
   { key: 'oidcAudience', flag: 'oidc-audience', env: 'QRLOG_OIDC_AUDIENCE', help: 'audience API access tokens of the external provider carry (default <public-url>/api)' },
   { key: 'oidcTokenAuth', flag: 'oidc-token-auth', env: 'QRLOG_OIDC_TOKEN_AUTH', defaultValue: 'client_secret_basic', help: 'how the service authenticates at the provider\'s token endpoint: client_secret_basic or client_secret_post' },
+  { key: 'oidcFreshAcr', flag: 'oidc-fresh-acr', env: 'QRLOG_OIDC_FRESH_ACR', help: 'acr_values asked of the external provider for a fresh sign-in before an emergency key export (e.g. its multi-factor class; unset: none asked)' },
   { key: 'oidcCaFile', flag: 'oidc-ca-file', env: 'QRLOG_OIDC_CA_FILE', help: 'PEM file of CA certificates trusted for the external provider, besides the system\'s' },
   { key: 'oidcRequireEmailVerified', flag: 'oidc-require-email-verified', env: 'QRLOG_OIDC_REQUIRE_EMAIL_VERIFIED', defaultValue: 'true', help: 'false: an external provider\'s e-mail without an email_verified claim counts as verified for invitations (for providers that never send it; see docs/sign-in-auth0.md for the risk)' },
   { key: 'oidcOperators', flag: 'oidc-operators', env: 'QRLOG_OIDC_OPERATORS', help: 'platform operators at the external provider: comma-separated verified e-mail addresses or sub:<subject>' },

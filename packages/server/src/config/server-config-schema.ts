@@ -64,6 +64,7 @@ const authConfigShape = {
   oidcAudience: z.string().min(1).max(500).optional(),
   oidcTokenAuth: z.enum(['client_secret_basic', 'client_secret_post']),
   oidcCaFile: z.string().min(1).optional(),
+  oidcFreshAcr: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated acr values').max(500).optional(),
   oidcRequireEmailVerified: booleanSetting,
   oidcOperators: operatorsList.optional(),
   oidcProvisioning: provisioningRules.optional(),
@@ -72,11 +73,11 @@ const authConfigShape = {
   sessionMaxHours: count(1, 30 * 24, 'hours'),
 };
 
-type AuthConfigKeys = 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcAudience' | 'oidcCaFile' | 'oidcOperators' | 'oidcProvisioning' | 'oidcMachineClients';
+type AuthConfigKeys = 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcAudience' | 'oidcCaFile' | 'oidcFreshAcr' | 'oidcOperators' | 'oidcProvisioning' | 'oidcMachineClients';
 
 function checkAuthConfig(c: Partial<Record<AuthConfigKeys, unknown>>, ctx: z.RefinementCtx): void {
   if (c.oidcIssuer === undefined) {
-    for (const key of ['oidcClientId', 'oidcClientSecret', 'oidcAudience', 'oidcCaFile', 'oidcOperators', 'oidcProvisioning', 'oidcMachineClients'] as const) {
+    for (const key of ['oidcClientId', 'oidcClientSecret', 'oidcAudience', 'oidcCaFile', 'oidcFreshAcr', 'oidcOperators', 'oidcProvisioning', 'oidcMachineClients'] as const) {
       if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'applies to an external provider: set QRLOG_OIDC_ISSUER too' });
     }
     return;

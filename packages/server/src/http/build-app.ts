@@ -9,6 +9,7 @@ import type { TrustProxy } from '../config/server-config-schema.ts';
 import type { AppContext } from './app-context.ts';
 import { installErrorResponses } from './error-responses.ts';
 import { installForwardedHttpsOnly } from './forwarded-https-only.ts';
+import { FreshSecondFactor, type EmbeddedSecondFactor } from './fresh-second-factor.ts';
 import { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { LinkIntake, type IntakeLimits } from './link-intake.ts';
@@ -18,6 +19,7 @@ import { registerApiRoutes } from './routes/api/api-routes.ts';
 import { registerAlertRoutes } from './routes/api/alert-routes.ts';
 import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerKeyExportPageRoutes } from './routes/key-export-page-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
 import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
@@ -48,10 +50,13 @@ export interface AppOptions {
   auth?: AuthLayer | undefined;
   /** Sends invitations for the members API; default: a notice in the log that nothing was sent. */
   invitationMailer?: InvitationMailer | undefined;
-  /** The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages. */
-  identity?: { register(app: FastifyInstance): void } | undefined;
   /** Sections the consignee's public mission page adds (alerts, report downloads); absent: the mission alone. */
   consigneeExtras?: ConsigneePageExtras | undefined;
+  /**
+   * The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages,
+   * and checks authenticator codes typed now (a key export's fresh second factor).
+   */
+  identity?: ({ register(app: FastifyInstance): void } & Partial<EmbeddedSecondFactor>) | undefined;
 }
 
 /**
@@ -72,6 +77,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     nowMs,
     auth: options.auth,
   };
+
+  const identity = options.identity;
+  const embedded: EmbeddedSecondFactor | undefined =
+    identity?.issuer !== undefined && identity.checkTotpNow !== undefined ? { issuer: identity.issuer, checkTotpNow: identity.checkTotpNow.bind(identity) } : undefined;
+  const freshFactor = new FreshSecondFactor(options.auth, embedded, nowMs);
 
   const app = Fastify({
     ...(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } }),
@@ -112,6 +122,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // The token endpoint belongs to the API: inside its OpenAPI scope when there is one.
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
+  if (tenancy !== undefined) registerKeyExportPageRoutes(app, tenancy, freshFactor);
   registerScanLinkRoute(app, ctx);
   const notifications = options.services.notifications;
   if (notifications !== undefined) registerUnsubscribeRoutes(app, notifications);
@@ -122,7 +133,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl });
+        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor });
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
         if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);

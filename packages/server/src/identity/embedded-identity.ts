@@ -91,6 +91,8 @@ export interface EmbeddedIdentity {
   rotateSigningKey(): Promise<{ id: string }>;
   /** Re-wraps the provider's secrets and the TOTP secrets under the active KEK. */
   rewrapSecrets(): Promise<number>;
+  /** A current authenticator code of an active local account, typed now (fresh second factor; see LocalAccounts.checkCodeNow). */
+  checkTotpNow(userId: string, code: string, sourceAddress: string): Promise<boolean>;
   /** Stops the periodic clean-up. */
   close(): void;
 }
@@ -188,6 +190,7 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
     },
     rotateSigningKey: () => secretStore.rotateSigningKey(),
     rewrapSecrets: () => rewrapIdentitySecrets(db, o.keyring),
+    checkTotpNow: (userId, code, sourceAddress) => accounts.checkCodeNow(userId, code, sourceAddress),
     close() {
       clearInterval(purge);
     },

@@ -125,6 +125,18 @@ export class LocalAccounts {
   }
 
   /**
+   * A code typed now by a signed-in user, for an act that wants a fresh second factor (an
+   * emergency key export): false without an account or an enrolled authenticator. Counts
+   * failures like a sign-in code, and a code is accepted once only.
+   */
+  async checkCodeNow(userId: string, code: string, sourceAddress: string): Promise<boolean> {
+    const user = await this.users.findById(userId);
+    const account = await localAccountRepository.find(this.db, userId);
+    if (user?.status !== 'active' || account === undefined) return false;
+    return this.checkCode({ user, account }, code, sourceAddress);
+  }
+
+  /**
    * The code after a password that was checked under a backoff: it signs in only when the
    * password was right and the code is too. Refusals count, whichever part was wrong.
    */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
+import { keyExportRepository } from '../../storage/key-export-repository.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
 import { missionRepository } from '../../storage/mission-repository.ts';
 import { MISSION_ID_PATTERNS } from '../missions/mission-ids.ts';
@@ -9,7 +10,7 @@ import { ID_PATTERN } from '../tenancy/tenancy-ids.ts';
 import { alertRepository } from '../../storage/alert-repository.ts';
 import type { ShareAccess } from '../../storage/identity-schema.ts';
 import { ALERT_ID } from '../alerts/alert-service.ts';
-import { subjectOf, type Subject, type Target, type TargetKind } from './policy.ts';
+import { subjectOf, type Subject, type Target, type TargetKind, type UserGrant } from './policy.ts';
 import type { Principal } from './principal.ts';
 
 const SERIAL = /^[0-9A-Z]{1,12}$/;
@@ -27,7 +28,10 @@ export class AccessResolver {
     const user = await userRepository.findById(this.db, principal.userId);
     if (user?.status !== 'active') return { kind: 'anonymous' };
     const teamIds = new Set(await organizationRepository.teamIdsOfUser(this.db, user.id));
-    return subjectOf(principal, { userId: user.id, orgId: user.org_id, role: user.role, operator: user.operator === 1, teamIds });
+    // Only admins can hold a grant's actions: nobody else costs the look-up.
+    const grants = new Set<UserGrant>();
+    if (user.role === 'admin' && (await keyExportRepository.isKeyReader(this.db, user.id))) grants.add('logger-key.read');
+    return subjectOf(principal, { userId: user.id, orgId: user.org_id, role: user.role, operator: user.operator === 1, teamIds, grants });
   }
 
   /** The object of kind `kind` named `id`, or 'missing' (also for ids that cannot be one). */

@@ -61,7 +61,15 @@ export type PolicyAction =
   /** Acknowledging, commenting, closing: whoever may write (read-write teams, write keys). */
   | 'alert.act'
   /** A signed-in person's own notification preferences (an API key has none). */
-  | 'notifications.preferences';
+  | 'notifications.preferences'
+  /** Emergency key export (issue 11): asking for a logger's key; needs the `logger-key.read` grant besides the admin role. */
+  | 'logger-key.request'
+  /** Downloading an approved key: the `logger-key.read` grant, never implied by any role or scope. */
+  | 'logger-key.read'
+  /** Seeing key export requests: an organization's admins theirs, operators every one. */
+  | 'key-exports.read'
+  /** Operators: approving or refusing a key export request. */
+  | 'logger-key.decide';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -100,7 +108,15 @@ interface ActionRule {
   targets: readonly (TargetKind | 'none')[];
   /** Platform operators may do it with no object, whatever their own organization. */
   operatorsWithoutTarget?: boolean;
+  /**
+   * A permission given to the person on top of the standing, which no role, scope or operator
+   * status implies (reading logger keys: `qrlog key-readers grant`). API keys never hold one.
+   */
+  grant?: UserGrant;
 }
+
+/** Permissions given to a user one by one, beside their role. */
+export type UserGrant = 'logger-key.read';
 
 /**
  * Who may do what. Operators manage organizations and their teams, and read their members and
@@ -143,6 +159,10 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'alert.read': { standings: [...MEMBERS, 'operator'], targets: ['alert'] },
   'alert.act': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['alert'] },
   'notifications.preferences': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
+  'logger-key.request': { standings: ['admin'], targets: ['logger'], grant: 'logger-key.read' },
+  'logger-key.read': { standings: ['admin'], targets: ['none'], grant: 'logger-key.read' },
+  'key-exports.read': { standings: ['admin', 'operator'], targets: ['none'] },
+  'logger-key.decide': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */
@@ -153,6 +173,8 @@ export interface SubjectUser {
   operator: boolean;
   /** Teams the user belongs to. */
   teamIds: ReadonlySet<string>;
+  /** Grants given to this user by name (see ActionRule.grant); absent: none. */
+  grants?: ReadonlySet<UserGrant>;
 }
 
 /** Who asks, resolved: anonymous, a user as stored now, or an API key of an organization. */
@@ -247,7 +269,8 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
   if (target === undefined) {
     if (action.operatorsWithoutTarget === true && subject.kind === 'user' && subject.operator) return { allow: true, standing: 'operator' };
     const standing = standingIn(subject, null);
-    return action.standings.includes(standing) ? { allow: true, standing } : { allow: false, status: 403 };
+    if (!action.standings.includes(standing)) return { allow: false, status: 403 };
+    return hasGrant(subject, action) ? { allow: true, standing } : { allow: false, status: 403 };
   }
   const standing = standingIn(subject, target.orgId);
   if (!canSee(subject, standing, target)) return { allow: false, status: 404 };
@@ -257,7 +280,14 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
   // A plain user makes missions for a team of their own only.
   if (target.kind === 'team' && rule.action === 'missions.create' && standing === 'user' && !(subject.kind === 'user' && subject.teamIds.has(target.id))) return { allow: false, status: 403 };
   if ('hasActiveAdmin' in target && standing === 'operator' && rule.action === 'members.manage' && target.hasActiveAdmin) return { allow: false, status: 403 };
+  if (!hasGrant(subject, action)) return { allow: false, status: 403 };
   return { allow: true, standing };
+}
+
+/** The action's grant, when it has one, is the user's own (never a key's, never implied). */
+function hasGrant(subject: Subject, action: ActionRule): boolean {
+  if (action.grant === undefined) return true;
+  return subject.kind === 'user' && subject.grants?.has(action.grant) === true;
 }
 
 /**

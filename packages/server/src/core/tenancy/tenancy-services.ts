@@ -2,6 +2,7 @@ import type { AuthKeyStore } from '../../keys/auth-key-store.ts';
 import type { AccessResolver } from '../access/access-resolver.ts';
 import type { ApiKeyService } from '../api-keys/api-key-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { KeyExportService } from '../key-export/key-export-service.ts';
 import type { ReadingsService } from '../readings/readings-service.ts';
 import type { ReportService } from '../reports/report-service.ts';
 import type { TenancyQueries } from './tenancy-queries.ts';
@@ -24,5 +25,7 @@ export interface TenancyServices {
   reports: ReportService;
   authKeys: AuthKeyStore;
   apiKeys: ApiKeyService;
+  /** Emergency key export: requests, operators' decisions, the one download (issue 11). */
+  keyExports: KeyExportService;
 }
 

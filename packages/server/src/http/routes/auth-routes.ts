@@ -33,14 +33,21 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthLayer, option
     signedOut: signedOutPage(),
   };
 
-  app.get<{ Querystring: { return_to?: string; prompt?: string } }>(AUTH_PATHS.login, { config: { policy: 'public' } }, async (request, reply) => {
+  app.get<{ Querystring: { return_to?: string; prompt?: string; fresh?: string } }>(AUTH_PATHS.login, { config: { policy: 'public' } }, async (request, reply) => {
     if (!auth.limits.takeSignIn(request.ip)) return sendPage(reply.code(429).header('retry-after', '60'), pages.tooMany);
     const returnTo = safeReturnPath(request.query.return_to);
-    const forceLogin = request.query.prompt === 'login';
+    // fresh=1: an act that wants proof the person is here now (an emergency key export): the
+    // provider must authenticate again (max_age=0) and its ID token then carries auth_time.
+    const fresh = request.query.fresh === '1';
+    const forceLogin = fresh || request.query.prompt === 'login';
     if (!forceLogin && request.principal.kind === 'user' && request.principal.via === 'session') return reply.code(303).header('location', returnTo).send();
     let start: Awaited<ReturnType<typeof auth.relyingParty.beginSignIn>>;
     try {
-      start = await auth.relyingParty.beginSignIn(redirectUri, forceLogin ? { prompt: 'login' } : {});
+      const acr = auth.settings.oidc.freshAcrValues;
+      start = await auth.relyingParty.beginSignIn(
+        redirectUri,
+        fresh ? { prompt: 'login', max_age: '0', ...(acr === undefined ? {} : { acr_values: acr }) } : forceLogin ? { prompt: 'login' } : {},
+      );
     } catch (e) {
       if (!(e instanceof ProviderUnavailableError) && !(e instanceof IssuerMismatchError)) throw e;
       request.log.error({ err: e }, 'sign-in unavailable');

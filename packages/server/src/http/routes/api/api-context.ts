@@ -1,6 +1,7 @@
 import type { InvitationMailer } from '../../../core/tenancy/invitation-mailer.ts';
 import type { TenancyServices } from '../../../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../../../core/missions/mission-services.ts';
+import type { FreshSecondFactor } from '../../fresh-second-factor.ts';
 
 /** What the /api/v1 routes share. */
 export interface ApiContext {
@@ -10,4 +11,6 @@ export interface ApiContext {
   missions?: MissionServices | undefined;
   /** The service's configured public URL (links it hands out); absent: the request's origin. */
   publicUrl?: string | undefined;
+  /** The fresh second factor an emergency key download needs. */
+  freshFactor: FreshSecondFactor;
 }

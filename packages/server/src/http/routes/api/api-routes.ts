@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerClaimShareRoutes } from './claim-share-routes.ts';
+import { registerKeyExportRoutes } from './key-export-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { registerLoggerRoutes } from './logger-routes.ts';
 import { registerMeRoute } from './me-route.ts';
@@ -31,4 +32,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     registerMissionShareLinkRoutes(app, ctx.missions, ctx.publicUrl);
     registerMissionTemplateRoutes(app, ctx.missions);
   }
+  registerKeyExportRoutes(app, ctx);
 }
