@@ -24,6 +24,12 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import { MetricsRegistry } from '../common/metrics-registry.ts';
+import { Readiness } from '../common/readiness.ts';
+import { DatabaseMetrics } from '../storage/database-metrics.ts';
+import { AnomalyDetector } from '../core/anomalies/anomaly-detector.ts';
+import { AnomalyQueries } from '../core/anomalies/anomaly-queries.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -55,13 +61,22 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** The one metrics registry (default: a new one with the process metrics). */
+  metrics?: MetricsRegistry;
+  /** Missions' coverage of loggers (a reset inside a mission is no anomaly); absent: every reset is reported. */
+  missions?: MissionCoverageSource | undefined;
 }
 
 export interface Services {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
-  readiness: { check(): Promise<boolean> };
+  /** /readyz: database and KEK required; side dependencies (identity provider, backup store, SMTP) added with `addSideCheck`. */
+  readiness: Readiness;
+  /** The one metrics registry every layer defines its metrics in; /metrics renders it. */
+  metrics: MetricsRegistry;
+  /** Data anomalies of loggers, for their owners (detected after each ingestion's commit). */
+  anomalies: AnomalyQueries;
   loggers: LoggerAdminService;
   readings: ReadingsService;
   rebuilder: ReadingsRebuilder;
@@ -93,6 +108,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // The checkpoint key too: without one nothing is signed, a bad one stops the start.
   const checkpointConfig = options.checkpoint ?? loadCheckpointConfig(process.env);
   const signer = loadCheckpointSigner(checkpointConfig, options.dataDir);
+  const metrics = options.metrics ?? new MetricsRegistry();
   const database = await openDatabase(
     {
       dataDir: options.dataDir,
@@ -102,6 +118,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       databaseServiceRole: options.databaseServiceRole,
       sqliteSynchronous: options.sqliteSynchronous,
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+      metrics: new DatabaseMetrics(metrics),
     },
     options.as ?? 'service',
   );
@@ -109,7 +126,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db, { rowsPerBucket: options.securityLog?.rowsPerMinute });
   const readings = new ReadingsService(db);
-  const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
+  const scheduler = new Scheduler(db, { now, metrics, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
   const checkpoints = new CheckpointService(db, signer, checkpointConfig.checkpointDir, now);
   const receipts = new ScanReceipts(db, signer);
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MINUTES * 60_000;
@@ -118,21 +135,30 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
   let closed = false;
+  const readiness = new Readiness(metrics);
+  readiness.requireCheck({
+    name: 'database',
+    probe: async () => {
+      if (closed) return { up: false, problem: 'closed' };
+      await sql`select 1`.execute(db);
+      return { up: true };
+    },
+  });
+  // Links are opened with logger keys unwrapped by the KEK: without one no scan can be taken.
+  readiness.requireCheck({ name: 'kek', probe: () => Promise.resolve(keyring.labels.length > 0 ? { up: true } : { up: false, problem: 'no KEK loaded' }) });
+  const anomalyDetector = new AnomalyDetector(db, { missions: options.missions, metrics });
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, {
+      maxClockAheadMs: options.maxClockAheadMs,
+      metrics,
+      afterCommit: async (link) => { await anomalyDetector.inspect(link); },
+      onAfterCommitError: (e) => { notice(`data anomaly detection failed: ${e instanceof Error ? e.message : String(e)}`); },
+    }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
-    readiness: {
-      async check() {
-        if (closed) return false;
-        try {
-          await withTimeout(sql`select 1`.execute(db), 2_000);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    },
+    readiness,
+    metrics,
+    anomalies: new AnomalyQueries(db),
     loggers: new LoggerAdminService(database, keys, now, kekFilePath(options.dataDir, kekConfig)),
     readings,
     rebuilder: new ReadingsRebuilder(database, keys),
@@ -155,12 +181,4 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       await database.close();
     },
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => { reject(new Error('timed out')); }, ms);
-  });
-  return Promise.race([p, timeout]).finally(() => { clearTimeout(timer); });
 }

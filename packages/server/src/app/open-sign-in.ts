@@ -64,8 +64,19 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
       embeddedClient: identity?.embeddedClientCredentials(),
       serviceCertificate: o.serviceCertificate,
     });
-    auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
-    if (!settings.embedded) await checkExternalProvider(services, auth, o.notice);
+    auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys, metrics: services.metrics }, settings);
+    if (!settings.embedded) {
+      await checkExternalProvider(services, auth, o.notice);
+      const relyingParty = auth.relyingParty;
+      // Scans do not need the provider: /readyz reports it as degraded, still ready.
+      services.readiness.addSideCheck({
+        name: 'identity-provider',
+        probe: async () => {
+          const health = await relyingParty.probe();
+          return health.reachable ? { up: true } : { up: false, ...(health.problem === undefined ? {} : { problem: health.problem }) };
+        },
+      });
+    }
     return {
       auth,
       identity,

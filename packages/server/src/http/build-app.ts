@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
@@ -24,6 +25,9 @@ import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
+
+/** The response header naming the request's id (as in every log line of it: `reqId`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 export interface AppOptions {
   services: HttpServices;
@@ -55,7 +59,7 @@ export interface AppOptions {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const nowMs = options.nowMs ?? Date.now;
-  const metrics = options.metrics ?? new HttpMetrics();
+  const metrics = options.metrics ?? new HttpMetrics(options.services.metrics);
   const ctx: AppContext = {
     services: options.services,
     intake: new LinkIntake(options.services, metrics, options.limits, nowMs),
@@ -79,7 +83,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
+    // Every log line of a request carries its id (pino's reqId), and the answer names it, so a
+    // person reporting a problem can quote it. Our own ids: a client's header is never trusted into the log.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
   }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
 
   installSecurityHeaders(app);
   registerCookies(app);
@@ -113,7 +125,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer });
+        registerApiRoutes(api, { services: tenancy, mailer, anomalies: options.services.anomalies });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

@@ -1,5 +1,8 @@
 import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
+import type { ReadinessReport } from '../common/readiness.ts';
+import type { AnomalyQueries } from '../core/anomalies/anomaly-queries.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -9,7 +12,12 @@ export interface HttpServices {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
-  readiness: { check(): Promise<boolean> };
+  /** Can the instance take scans (`check`), and (`report`) which dependencies answer: /readyz. */
+  readiness: { check(): Promise<boolean>; report?(): Promise<ReadinessReport> };
+  /** The service's one metrics registry; absent: the app makes one of its own. */
+  metrics?: MetricsRegistry;
+  /** Loggers' data anomalies for the API (with `tenancy`). */
+  anomalies?: AnomalyQueries;
   /** Identity, tenants and access; absent in the bare ingestion app (then only public routes exist). */
   tenancy?: TenancyServices;
 }

@@ -4,6 +4,7 @@ import type { ClaimTables } from './claim-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
+import type { AnomalyTables } from './anomaly-schema.ts';
 
 /**
  * The tables, as Kysely sees them. Times are Unix milliseconds (integer in SQLite, bigint in
@@ -138,7 +139,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, AnomalyTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Database } from './database-schema.ts';
 import type { DatabaseHandle } from './database-handle.ts';
 import { SERVICE_ROLE_SETTING } from './service-role.ts';
+import type { DatabaseMetrics } from './database-metrics.ts';
 
 export interface PostgresOptions {
   /** Schema to work in (search_path); tests give each test its own. Default: the server's default. */
@@ -13,6 +14,8 @@ export interface PostgresOptions {
    */
   serviceRole?: string;
   poolSize?: number;
+  /** Query latency and the pool's state (the service's metrics). */
+  metrics?: DatabaseMetrics | undefined;
 }
 
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -36,7 +39,9 @@ export function openPostgresDatabase(connectionString: string, options: Postgres
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const serviceRole = options.serviceRole;
+  options.metrics?.watchPool(pool);
   const db = new Kysely<Database>({
+    ...(options.metrics === undefined ? {} : { log: options.metrics.queryLog('postgres') }),
     dialect: new PostgresDialect({
       pool,
       async onCreateConnection(connection) {

@@ -10,6 +10,7 @@ import { securityLog } from './0014-security-log.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
 import { provisioning } from './0019-provisioning.ts';
+import { dataAnomalies } from './0024-data-anomalies.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
   '0019-provisioning': provisioning,
+  '0024-data-anomalies': dataAnomalies,
 };

@@ -9,6 +9,7 @@ import { registerMemberRoutes } from './member-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
+import { registerAnomalyRoutes } from './anomaly-routes.ts';
 
 /** Every /api/v1 read-side route (identity, tenants, loggers, readings, logs, API keys). */
 export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -21,4 +22,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
+  if (ctx.anomalies !== undefined) registerAnomalyRoutes(app, ctx.anomalies);
 }
