@@ -47,6 +47,7 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
           users,
           audit,
           notice: o.notice,
+          metrics: services.metrics,
           webSessions: {
             endForUser: (userId, current) => {
               if (auth === undefined) return Promise.resolve(0);

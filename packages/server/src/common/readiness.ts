@@ -36,28 +36,31 @@ const CHECK_TIMEOUT_MS = 2_000;
 export class Readiness {
   private readonly required: DependencyCheck[] = [];
   private readonly side: DependencyCheck[] = [];
+  private pending: Promise<ReadinessReport> | undefined;
 
   constructor(
-    private readonly metrics?: MetricsRegistry,
+    metrics?: MetricsRegistry,
     private readonly timeoutMs = CHECK_TIMEOUT_MS,
   ) {
     if (metrics === undefined) return;
-    const up = metrics.gauge({
+    const report = (): Promise<ReadinessReport> => this.sharedReport();
+    const isRequired = (name: string): boolean => this.isRequired(name);
+    metrics.gauge({
       name: 'qrlog_dependency_up',
       help: '1 when a dependency answered its last check, 0 when not; required="true" ones (database, kek) decide readiness',
       labelNames: ['dependency', 'required'],
+      async collect() {
+        const now = await report();
+        for (const [name, state] of Object.entries(now.dependencies)) {
+          this.set({ dependency: name, required: String(isRequired(name)) }, state === 'ok' ? 1 : 0);
+        }
+      },
     });
-    const report = (): Promise<ReadinessReport> => this.report();
-    const isRequired = (name: string): boolean => this.isRequired(name);
     metrics.gauge({
       name: 'qrlog_ready',
       help: '1 when the instance can take scans (its required dependencies answer), as /readyz says',
       async collect() {
-        const now = await report();
-        this.set(now.ready ? 1 : 0);
-        for (const [name, state] of Object.entries(now.dependencies)) {
-          up.set({ dependency: name, required: String(isRequired(name)) }, state === 'ok' ? 1 : 0);
-        }
+        this.set((await report()).ready ? 1 : 0);
       },
     });
   }
@@ -94,6 +97,14 @@ export class Readiness {
       if (!state.up) problems[c.name] = state.problem ?? 'no answer';
     });
     return { ready, dependencies, problems };
+  }
+
+  /** One report for the gauges of one scrape, however many ask while it runs. */
+  private sharedReport(): Promise<ReadinessReport> {
+    this.pending ??= this.report().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
   }
 
   private isRequired(name: string): boolean {
