@@ -36,8 +36,12 @@ export function openPostgresDatabase(connectionString: string, options: Postgres
     types,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process: idle ones are reported to the pool,
+  // checked-out ones emit 'error' besides failing their query (which reports it to the caller).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const serviceRole = options.serviceRole;
   options.metrics?.watchPool(pool);
   const db = new Kysely<Database>({
