@@ -25,27 +25,37 @@ export class MetricsRegistry {
   }
 
   counter<L extends string>(config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {
-    return this.existing<Counter<L>>(config.name, Counter) ?? new Counter({ ...config, registers: [this.registry] });
+    const found = this.existing(config.name);
+    if (found === undefined) return new Counter({ ...config, registers: [this.registry] });
+    if (found instanceof Counter) return found;
+    throw kindClash(config.name);
   }
 
   gauge<L extends string>(config: Omit<GaugeConfiguration<L>, 'registers'>): Gauge<L> {
-    return this.existing<Gauge<L>>(config.name, Gauge) ?? new Gauge({ ...config, registers: [this.registry] });
+    const found = this.existing(config.name);
+    if (found === undefined) return new Gauge({ ...config, registers: [this.registry] });
+    if (found instanceof Gauge) return found;
+    throw kindClash(config.name);
   }
 
   histogram<L extends string>(config: Omit<HistogramConfiguration<L>, 'registers'>): Histogram<L> {
-    return this.existing<Histogram<L>>(config.name, Histogram) ?? new Histogram({ ...config, registers: [this.registry] });
+    const found = this.existing(config.name);
+    if (found === undefined) return new Histogram({ ...config, registers: [this.registry] });
+    if (found instanceof Histogram) return found;
+    throw kindClash(config.name);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private existing<M>(name: string, kind: abstract new (...args: never[]) => Metric): M | undefined {
-    const found = this.registry.getSingleMetric(name);
-    if (found === undefined) return undefined;
-    if (!(found instanceof kind)) throw new Error(`metric ${name} is already registered as another type`);
-    return found as M;
+  private existing(name: string): Metric | undefined {
+    return this.registry.getSingleMetric(name);
   }
+}
+
+function kindClash(name: string): Error {
+  return new Error(`metric ${name} is already registered as another type`);
 }
 
 /** Latency buckets (seconds) shared by the request, ingestion and database histograms. */

@@ -150,5 +150,5 @@ export function inLoggerScope(eb: ClaimScopeBuilder, scope: LoggerScope): Expres
       ]),
     );
   }
-  return eb.or(any) as unknown as ExpressionWrapper<Database, never, SqlBool>;
+  return eb.or(any);
 }
