@@ -65,6 +65,8 @@ export interface OpenServicesOptions {
   metrics?: MetricsRegistry;
   /** Missions' coverage of loggers (a reset inside a mission is no anomaly); absent: every reset is reported. */
   missions?: MissionCoverageSource | undefined;
+  /** Default true; false only to measure what detecting data anomalies costs (bench/anomalies.bench.ts). */
+  anomalyDetection?: boolean;
 }
 
 export interface Services {
@@ -151,7 +153,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     ingest: new LinkIngestService(database, keys, securityEvents, {
       maxClockAheadMs: options.maxClockAheadMs,
       metrics,
-      afterCommit: async (link) => { await anomalyDetector.inspect(link); },
+      afterCommit: options.anomalyDetection === false ? undefined : async (link) => { await anomalyDetector.inspect(link); },
       onAfterCommitError: (e) => { notice(`data anomaly detection failed: ${e instanceof Error ? e.message : String(e)}`); },
     }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
