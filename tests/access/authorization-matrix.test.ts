@@ -214,6 +214,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
 
   // Organizations, teams, members.
   'GET /api/v1/orgs/:orgId': { policy: 'org.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}` }) },
+  'GET /api/v1/orgs/:orgId/anomalies': { policy: 'org.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/anomalies` }) },
   'PATCH /api/v1/orgs/:orgId': { policy: 'org.update@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}`, payload: { name: t.name } }) },
   'GET /api/v1/orgs/:orgId/teams': { policy: 'teams.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/teams` }) },
   'POST /api/v1/orgs/:orgId/teams': { policy: 'teams.manage@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/teams`, payload: { name: `team ${unique()}` } }) },
@@ -250,6 +251,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'GET /api/v1/loggers/:serial': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}` }) },
   'GET /api/v1/loggers/:serial/coverage': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/coverage` }) },
   'GET /api/v1/loggers/:serial/scans': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/scans` }) },
+  'GET /api/v1/loggers/:serial/anomalies': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/anomalies` }) },
   'GET /api/v1/loggers/:serial/readings': { policy: 'logger.read@logger', prepare: (_f, t) => ({ url: `/api/v1/loggers/${t.logger.serial}/readings?channel=temperature` }) },
   'GET /api/v1/loggers/:serial/readings/overview': {
     policy: 'logger.read@logger',

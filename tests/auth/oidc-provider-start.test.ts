@@ -59,7 +59,7 @@ describe('qrlog serve checks its OIDC provider at start', () => {
   it('starts with the other spelling of the issuer, and says which one tokens carry', async () => {
     const r = await serve(`${provider.issuer}/`);
     if (!('ready' in r)) throw new Error(r.output);
-    expect(r.ready).toEqual({ status: 'ready', signIn: 'ok' });
+    expect(r.ready).toEqual({ status: 'ready', signIn: 'ok', dependencies: { database: 'ok', kek: 'ok', 'identity-provider': 'ok' } });
     expect(r.output).toContain(`the provider names its issuer ${provider.issuer} (configured: ${provider.issuer}/)`);
     expect(await r.stop()).toBe(0);
   }, 60_000);

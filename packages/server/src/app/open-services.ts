@@ -39,6 +39,11 @@ import { loadBackupConfig, type BackupConfig } from '../config/backup-config.ts'
 import { BackupMetrics } from '../core/backup/backup-metrics.ts';
 import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
 import { registerBackupJobs } from './backup-jobs.ts';
+import { MetricsRegistry } from '../common/metrics-registry.ts';
+import { Readiness } from '../common/readiness.ts';
+import { DatabaseMetrics } from '../storage/database-metrics.ts';
+import { AnomalyDetector } from '../core/anomalies/anomaly-detector.ts';
+import { AnomalyQueries } from '../core/anomalies/anomaly-queries.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -82,13 +87,22 @@ export interface OpenServicesOptions {
   operatorNotifier?: OperatorNotifier;
   /** How long an approved emergency key export may be downloaded (default 24 hours). */
   keyExportWindowMs?: number;
+  /** The one metrics registry (default: a new one with the process metrics). */
+  metrics?: MetricsRegistry;
+  /** Default true; false only to measure what detecting data anomalies costs (bench/anomalies.bench.ts). */
+  anomalyDetection?: boolean;
 }
 
 export interface Services {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
-  readiness: { check(): Promise<boolean> };
+  /** /readyz: database and KEK required; side dependencies (identity provider, backup store, SMTP) added with `addSideCheck`. */
+  readiness: Readiness;
+  /** The one metrics registry every layer defines its metrics in; /metrics renders it. */
+  metrics: MetricsRegistry;
+  /** Data anomalies of loggers, for their owners (detected after each ingestion's commit). */
+  anomalies: AnomalyQueries;
   loggers: LoggerAdminService;
   readings: ReadingsService;
   rebuilder: ReadingsRebuilder;
@@ -130,6 +144,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // The checkpoint key too: without one nothing is signed, a bad one stops the start.
   const checkpointConfig = options.checkpoint ?? loadCheckpointConfig(process.env);
   const signer = loadCheckpointSigner(checkpointConfig, options.dataDir);
+  const metrics = options.metrics ?? new MetricsRegistry();
   const database = await openDatabase(
     {
       dataDir: options.dataDir,
@@ -139,6 +154,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       databaseServiceRole: options.databaseServiceRole,
       sqliteSynchronous: options.sqliteSynchronous,
       ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+      metrics: new DatabaseMetrics(metrics),
     },
     options.as ?? 'service',
   );
@@ -146,7 +162,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const keys = new LoggerKeyStore(db, keyring, options.keyCache);
   const securityEvents = new SecurityEventService(db, { rowsPerBucket: options.securityLog?.rowsPerMinute });
   const readings = new ReadingsService(db);
-  const scheduler = new Scheduler(db, { now, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
+  const scheduler = new Scheduler(db, { now, metrics, onFailure: (job, message) => { notice(`scheduled job ${job} failed: ${message}`); } });
   const checkpoints = new CheckpointService(db, signer, checkpointConfig.checkpointDir, now);
   const receipts = new ScanReceipts(db, signer);
   const intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MINUTES * 60_000;
@@ -164,7 +180,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
   const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
-  const backupMetrics = new BackupMetrics();
+  const backupMetrics = new BackupMetrics(metrics);
   // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
   registerBackupJobs(scheduler, {
     config: options.backup ?? loadBackupConfig(process.env),
@@ -182,21 +198,31 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     now,
   });
   let closed = false;
+  const readiness = new Readiness(metrics);
+  readiness.requireCheck({
+    name: 'database',
+    probe: async () => {
+      if (closed) return { up: false, problem: 'closed' };
+      await sql`select 1`.execute(db);
+      return { up: true };
+    },
+  });
+  // Links are opened with logger keys unwrapped by the KEK: without one no scan can be taken.
+  readiness.requireCheck({ name: 'kek', probe: () => Promise.resolve(keyring.labels.length > 0 ? { up: true } : { up: false, problem: 'no KEK loaded' }) });
+  const anomalyDetector = new AnomalyDetector(db, { missions: coverage, metrics });
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
+    ingest: new LinkIngestService(database, keys, securityEvents, {
+      maxClockAheadMs: options.maxClockAheadMs,
+      observer: alertEvaluation,
+      metrics,
+      afterCommit: options.anomalyDetection === false ? undefined : async (link) => { await anomalyDetector.inspect(link); },
+      onAfterCommitError: (e) => { notice(`data anomaly detection failed: ${e instanceof Error ? e.message : String(e)}`); },
+    }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
-    readiness: {
-      async check() {
-        if (closed) return false;
-        try {
-          await withTimeout(sql`select 1`.execute(db), 2_000);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-    },
+    readiness,
+    metrics,
+    anomalies: new AnomalyQueries(db),
     loggers: new LoggerAdminService(database, keys, now, kekFilePath(options.dataDir, kekConfig)),
     readings,
     rebuilder: new ReadingsRebuilder(database, keys),
@@ -225,12 +251,4 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       await database.close();
     },
   };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => { reject(new Error('timed out')); }, ms);
-  });
-  return Promise.race([p, timeout]).finally(() => { clearTimeout(timer); });
 }

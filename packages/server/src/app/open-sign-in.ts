@@ -47,6 +47,7 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
           users,
           audit,
           notice: o.notice,
+          metrics: services.metrics,
           webSessions: {
             endForUser: (userId, current) => {
               if (auth === undefined) return Promise.resolve(0);
@@ -64,8 +65,19 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
       embeddedClient: identity?.embeddedClientCredentials(),
       serviceCertificate: o.serviceCertificate,
     });
-    auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys }, settings);
-    if (!settings.embedded) await checkExternalProvider(services, auth, o.notice);
+    auth = createAuthLayer({ db: services.database.db, keyring: services.keyring, users, audit, apiKeys, authKeys, metrics: services.metrics }, settings);
+    if (!settings.embedded) {
+      await checkExternalProvider(services, auth, o.notice);
+      const relyingParty = auth.relyingParty;
+      // Scans do not need the provider: /readyz reports it as degraded, still ready.
+      services.readiness.addSideCheck({
+        name: 'identity-provider',
+        probe: async () => {
+          const health = await relyingParty.probe();
+          return health.reachable ? { up: true } : { up: false, ...(health.problem === undefined ? {} : { problem: health.problem }) };
+        },
+      });
+    }
     return {
       auth,
       identity,

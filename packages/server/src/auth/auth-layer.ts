@@ -1,3 +1,4 @@
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
 import { createRemoteJWKSet, customFetch, errors, type JWK, type JWTVerifyGetKey, type RemoteJWKSet } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../keys/keyring.ts';
@@ -29,6 +30,8 @@ export interface AuthDependencies {
   /** The service's own keys (token signing) and its API keys: one of each, from the composition root. */
   authKeys: AuthKeyStore;
   apiKeys: ApiKeyService;
+  /** The service's one metrics registry (default: one of sign-in's own, as in tests of this layer alone). */
+  metrics?: MetricsRegistry | undefined;
 }
 
 /** Everything that turns requests into principals, built once per app. */
@@ -53,7 +56,7 @@ export interface AuthLayer {
 export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, options: { nowMs?: () => number } = {}): AuthLayer {
   const nowMs = options.nowMs ?? Date.now;
   const fetch = tlsFetch(settings.oidc.extraCa);
-  const metrics = new SignInMetrics();
+  const metrics = new SignInMetrics(deps.metrics);
   const relyingParty = new OidcRelyingParty(settings.oidc, fetch, nowMs, metrics);
   const keys = deps.authKeys;
   const apiKeys = deps.apiKeys;
@@ -83,7 +86,7 @@ export function createAuthLayer(deps: AuthDependencies, settings: AuthSettings, 
     tokens: new ApiTokenIssuer(keys, { issuer: serviceTokenIssuer(settings.publicUrl), audience: apiAudience(settings.publicUrl), ttlSeconds: settings.apiTokenTtlSeconds }, nowMs),
     apiKeys,
     users: deps.users,
-    limits: new AuthRateLimits(settings.rateLimits, nowMs),
+    limits: new AuthRateLimits(settings.rateLimits, nowMs, deps.metrics),
     metrics,
     serviceJwks: () => keys.publicJwks(graceMs),
     nowMs,

@@ -1,5 +1,7 @@
 import { addressKey } from '../common/address-key.ts';
 import { RateLimiter } from '../common/rate-limiter.ts';
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
+import { rateLimitMeter } from '../common/rate-limit-metrics.ts';
 import type { AuthRateLimitSettings } from './auth-settings.ts';
 
 /**
@@ -11,10 +13,10 @@ export class AuthRateLimits {
   private readonly token: RateLimiter;
   private readonly tokenFailures: RateLimiter;
 
-  constructor(settings: AuthRateLimitSettings, nowMs: () => number = Date.now) {
-    this.signIn = new RateLimiter(settings.signIn, nowMs);
-    this.token = new RateLimiter(settings.token, nowMs);
-    this.tokenFailures = new RateLimiter(settings.tokenFailures, nowMs);
+  constructor(settings: AuthRateLimitSettings, nowMs: () => number = Date.now, metrics?: MetricsRegistry) {
+    this.signIn = new RateLimiter(settings.signIn, nowMs, undefined, rateLimitMeter(metrics, 'sign-in'));
+    this.token = new RateLimiter(settings.token, nowMs, undefined, rateLimitMeter(metrics, 'token'));
+    this.tokenFailures = new RateLimiter(settings.tokenFailures, nowMs, undefined, rateLimitMeter(metrics, 'token-failures'));
   }
 
   /** A sign-in start or callback from `address`; false when over the limit. */

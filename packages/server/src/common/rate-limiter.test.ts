@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from './rate-limiter.ts';
+import { MetricsRegistry } from './metrics-registry.ts';
+import { rateLimitMeter } from './rate-limit-metrics.ts';
 
 describe('RateLimiter', () => {
   it('lets a burst through, then one per refill interval', () => {
@@ -33,5 +35,20 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 10_000; i++) limiter.take(`k${i}`);
     expect(limiter.size).toBeLessThanOrEqual(1000);
     expect(limiter.take('k9999')).toBe(false);
+  });
+
+  it('counts its decisions by limiter name in the metrics; a peek is no decision', async () => {
+    const metrics = new MetricsRegistry({ processMetrics: false });
+    const limiter = new RateLimiter({ perMinute: 1, burst: 2 }, () => 0, undefined, rateLimitMeter(metrics, 'scan-source'));
+    const other = new RateLimiter({ perMinute: 0, burst: 1 }, () => 0, undefined, rateLimitMeter(metrics, 'sign-in'));
+    [1, 2, 3].forEach(() => limiter.take('203.0.113.9'));
+    limiter.peek('203.0.113.9');
+    other.take('x');
+    const body = (await metrics.render()).body;
+    expect(body).toMatch(/^qrlog_rate_limit_decisions_total\{limiter="scan-source",decision="allowed"\} 2$/m);
+    expect(body).toMatch(/^qrlog_rate_limit_decisions_total\{limiter="scan-source",decision="limited"\} 1$/m);
+    expect(body).toMatch(/^qrlog_rate_limit_decisions_total\{limiter="sign-in",decision="allowed"\} 1$/m);
+    // The key (an address) is never a label.
+    expect(body).not.toContain('203.0.113.9');
   });
 });

@@ -12,6 +12,11 @@ export interface RateLimit {
   burst: number;
 }
 
+/** Told of every decision a limiter makes (metrics: common/rate-limit-metrics.ts). */
+export interface RateLimitMeter {
+  decided(allowed: boolean): void;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -25,12 +30,19 @@ export class RateLimiter {
     private readonly limit: RateLimit,
     private readonly nowMs: () => number = Date.now,
     private readonly maxKeys = 100_000,
+    private readonly meter?: RateLimitMeter,
   ) {
     this.perMs = limit.perMinute / 60_000;
   }
 
   /** Takes a token for `key`; false when there is none (the request is limited). */
   take(key: string): boolean {
+    const allowed = this.takeToken(key);
+    this.meter?.decided(allowed);
+    return allowed;
+  }
+
+  private takeToken(key: string): boolean {
     if (this.limit.perMinute === 0) return true;
     const now = this.nowMs();
     const bucket = this.refilled(key, now);

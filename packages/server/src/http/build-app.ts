@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AuthLayer } from '../auth/auth-layer.ts';
 import { installAuthentication } from '../auth/authenticate.ts';
@@ -30,6 +31,9 @@ import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
+
+/** The response header naming the request's id (as in every log line of it: `reqId`). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 export interface AppOptions {
   services: HttpServices;
@@ -66,7 +70,7 @@ export interface AppOptions {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const nowMs = options.nowMs ?? Date.now;
-  const metrics = options.metrics ?? new HttpMetrics();
+  const metrics = options.metrics ?? new HttpMetrics(options.services.metrics);
   const ctx: AppContext = {
     services: options.services,
     intake: new LinkIntake(options.services, metrics, options.limits, nowMs),
@@ -95,7 +99,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
+    // Every log line of a request carries its id (pino's reqId), and the answer names it, so a
+    // person reporting a problem can quote it. Our own ids: a client's header is never trusted into the log.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
   }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
 
   installSecurityHeaders(app);
   registerCookies(app);
@@ -133,7 +145,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor });
+        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor, anomalies: options.services.anomalies });
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
         if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);

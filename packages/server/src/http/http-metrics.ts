@@ -1,47 +1,46 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
+import { LATENCY_BUCKETS_SECONDS, MetricsRegistry } from '../common/metrics-registry.ts';
 import type { IngestResult, RejectionReason, ScanContext } from '../core/ingest/ingest-contract.ts';
 
 /** How a scan ended, as counted: an error is a scan the service failed on (not a rejection). */
 export type ScanOutcome = 'accepted' | 'duplicate' | 'conflict' | 'rejected' | 'error';
 
 /**
- * The Prometheus metrics of one server: its own registry (so several servers in one process,
- * as in tests, do not share counters), Node's default process metrics, scans by outcome,
+ * The HTTP layer's Prometheus metrics, in the service's one registry (one per opened services,
+ * so several servers in one process, as in tests, do not share counters): scans by outcome,
  * rejections by reason and request latency by route.
  */
 export class HttpMetrics {
-  readonly registry = new Registry();
+  readonly registry: MetricsRegistry;
   private readonly scans: Counter<'result' | 'via'>;
   private readonly rejections: Counter<'reason'>;
   private readonly readings: Counter<'kind'>;
   private readonly latency: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.scans = new Counter({
+  /** `registry`: the service's one (openServices makes it); default a registry of this app's own. */
+  constructor(registry?: MetricsRegistry) {
+    this.registry = registry ?? new MetricsRegistry();
+    const metrics = this.registry;
+    this.scans = metrics.counter({
       name: 'qrlog_scans_total',
       help: 'Links received, by outcome (accepted, duplicate, conflict, rejected, error) and how they came (scan, api)',
       labelNames: ['result', 'via'],
-      registers: [this.registry],
     });
-    this.rejections = new Counter({
+    this.rejections = metrics.counter({
       name: 'qrlog_scan_rejections_total',
       help: 'Links refused, by reason',
       labelNames: ['reason'],
-      registers: [this.registry],
     });
-    this.readings = new Counter({
+    this.readings = metrics.counter({
       name: 'qrlog_readings_received_total',
       help: 'Readings in accepted links: new, already known, or in conflict with stored ones',
       labelNames: ['kind'],
-      registers: [this.registry],
     });
-    this.latency = new Histogram({
+    this.latency = metrics.histogram({
       name: 'qrlog_http_request_duration_seconds',
       help: 'Time to answer a request, by route pattern',
       labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
+      buckets: LATENCY_BUCKETS_SECONDS,
     });
   }
 
@@ -70,7 +69,7 @@ export class HttpMetrics {
     this.latency.observe({ method, route, status: String(status) }, seconds);
   }
 
-  async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  render(): Promise<{ contentType: string; body: string }> {
+    return this.registry.render();
   }
 }

@@ -3,7 +3,9 @@ import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
 import type { AlertService } from '../core/alerts/alert-service.ts';
 import type { NotificationServices } from '../core/notifications/notification-services.ts';
-import type { BackupMetrics } from '../core/backup/backup-metrics.ts';
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
+import type { ReadinessReport } from '../common/readiness.ts';
+import type { AnomalyQueries } from '../core/anomalies/anomaly-queries.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -13,7 +15,12 @@ export interface HttpServices {
   ingest: IngestService;
   scans: ScanRecords;
   securityEvents: SecurityEventLog;
-  readiness: { check(): Promise<boolean> };
+  /** Can the instance take scans (`check`), and (`report`) which dependencies answer: /readyz. */
+  readiness: { check(): Promise<boolean>; report?(): Promise<ReadinessReport> };
+  /** The service's one metrics registry; absent: the app makes one of its own. */
+  metrics?: MetricsRegistry;
+  /** Loggers' data anomalies for the API (with `tenancy`). */
+  anomalies?: AnomalyQueries;
   /** Identity, tenants and access; absent in the bare ingestion app (then only public routes exist). */
   tenancy?: TenancyServices;
   /** Missions and their public links; absent where there is no tenancy either. */
@@ -22,6 +29,4 @@ export interface HttpServices {
   alerts?: AlertService;
   /** Notification preferences and unsubscribe links; absent in the bare ingestion app. */
   notifications?: NotificationServices;
-  /** The backups' own metrics registry, appended to /metrics. */
-  backupMetrics?: BackupMetrics;
 }

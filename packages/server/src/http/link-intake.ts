@@ -6,6 +6,7 @@ import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
 import { capabilityDigest, linkFingerprint } from './link-fingerprint.ts';
 import { RateLimiter, type RateLimit } from '../common/rate-limiter.ts';
+import { rateLimitMeter } from '../common/rate-limit-metrics.ts';
 
 export interface IntakeLimits {
   perAddress: RateLimit;
@@ -40,7 +41,7 @@ export class LinkIntake {
     limits: IntakeLimits,
     nowMs: () => number = Date.now,
   ) {
-    this.bySource = new RateLimiter(limits.perAddress, nowMs);
+    this.bySource = new RateLimiter(limits.perAddress, nowMs, undefined, rateLimitMeter(metrics.registry, 'scan-source'));
     this.loggedBySource = new RateLimiter(LOGGED_PER_SOURCE, nowMs, 10_000);
     this.loggedInAll = new RateLimiter(LOGGED_IN_ALL, nowMs);
   }

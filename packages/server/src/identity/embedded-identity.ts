@@ -1,3 +1,5 @@
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
+import { rateLimitMeter } from '../common/rate-limit-metrics.ts';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -59,6 +61,8 @@ export interface EmbeddedIdentityOptions {
   posts?: RateLimit;
   /** The web app's sessions, ended with the provider's when a password changes (default: all of them, by the table). */
   webSessions?: WebSessionEnder;
+  /** The service's one metrics registry (password sign-in failures, form-post limits). */
+  metrics?: MetricsRegistry | undefined;
 }
 
 /** What the web app (the authentication layer) needs to use the embedded provider like any other. */
@@ -142,8 +146,8 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
     provider,
     publicUrl: o.publicUrl,
     formGuard: new FormGuard(cookieKey, o.publicUrl),
-    posts: new RateLimiter(o.posts ?? { perMinute: 30, burst: 30 }, nowMs),
-    signIn: new SignInFlow(accounts, steps, enrolment, o.users),
+    posts: new RateLimiter(o.posts ?? { perMinute: 30, burst: 30 }, nowMs, undefined, rateLimitMeter(o.metrics, 'account-form-posts')),
+    signIn: new SignInFlow(accounts, steps, enrolment, o.users, o.metrics),
     flows,
     enrolment,
     onBackgroundError: onError,

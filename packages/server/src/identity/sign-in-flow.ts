@@ -1,3 +1,5 @@
+import type { Counter } from 'prom-client';
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
 import type { DirectoryUser, UserDirectory } from '../core/tenancy/user-directory.ts';
 import { BAD_CREDENTIALS, type FlowRefusal } from './account-flows.ts';
 import { requiresSecondFactor, type LocalAccounts } from './local-accounts.ts';
@@ -24,14 +26,41 @@ export const RESTART = 'That took too long or too many tries. Sign in again.';
  * and operators get no session before that). Each later step is tied to the interaction.
  */
 export class SignInFlow {
+  private readonly failures: Counter<'step'> | undefined;
+
   constructor(
     private readonly accounts: LocalAccounts,
     private readonly steps: SecondSteps,
     private readonly enrolment: TotpEnrolment,
     private readonly users: UserDirectory,
-  ) {}
+    metrics?: MetricsRegistry,
+  ) {
+    this.failures = metrics?.counter({
+      name: 'qrlog_password_sign_in_failures_total',
+      help: 'Embedded provider: sign-in steps refused (wrong password or code, wrong new authenticator code), by step',
+      labelNames: ['step'],
+    });
+  }
 
   async password(email: string, password: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const outcome = await this.checkPassword(email, password, interaction, sourceAddress);
+    if (outcome.status === 'refused') this.failures?.inc({ step: 'password' });
+    return outcome;
+  }
+
+  async code(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const outcome = await this.checkCode(stepToken, code, interaction, sourceAddress);
+    if (outcome.status === 'refused') this.failures?.inc({ step: 'code' });
+    return outcome;
+  }
+
+  async enrol(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+    const outcome = await this.checkEnrolment(stepToken, code, interaction, sourceAddress);
+    if (outcome.status === 'enrol' && outcome.error !== undefined) this.failures?.inc({ step: 'enrol' });
+    return outcome;
+  }
+
+  private async checkPassword(email: string, password: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
     const check = await this.accounts.checkPassword(email, password, sourceAddress);
     if (check.status === 'wrong') return { status: 'refused', message: BAD_CREDENTIALS, credentials: true };
     if (check.status === 'guarded') {
@@ -46,7 +75,7 @@ export class SignInFlow {
     return { status: 'signed-in', userId: user.id, amr: ['pwd'] };
   }
 
-  async code(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+  private async checkCode(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
     const step = await this.steps.find(stepToken, 'code', interaction);
     if (step === undefined) return { status: 'restart', message: RESTART };
     const user = step.userId === null ? undefined : await this.activeUser(step.userId);
@@ -70,7 +99,7 @@ export class SignInFlow {
     return { status: 'signed-in', userId: user.id, amr: ['pwd', 'otp'] };
   }
 
-  async enrol(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
+  private async checkEnrolment(stepToken: string, code: string, interaction: string, sourceAddress: string): Promise<SignInOutcome> {
     const r = await this.enrolment.confirm(stepToken, code, interaction, sourceAddress);
     if (r.status === 'expired') return { status: 'restart', message: RESTART };
     if (r.status === 'wrong-code') return { status: 'enrol', view: r.view, required: true, error: WRONG_NEW_CODE };

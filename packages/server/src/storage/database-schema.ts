@@ -8,6 +8,7 @@ import type { NotificationTables } from './notification-schema.ts';
 import type { KeyExportTables } from './key-export-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
+import type { AnomalyTables } from './anomaly-schema.ts';
 
 /**
  * The tables, as Kysely sees them. Times are Unix milliseconds (integer in SQLite, bigint in
@@ -143,6 +144,7 @@ export interface UserAgentsTable {
 }
 
 export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, AnomalyTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

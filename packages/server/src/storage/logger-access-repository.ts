@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, ExpressionWrapper, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { LoggerClaimsTable, LoggerSharesTable, ShareAccess } from './identity-schema.ts';
 
@@ -84,9 +84,7 @@ export const loggerAccessRepository = {
 
   /** Claimed loggers in scope, by serial, with their newest scan time. */
   list(db: Kysely<Database>, scope: LoggerScope, filter: LoggerListFilter): Promise<LoggerListRow[]> {
-    const teams = scope.teams;
-    const byTeams = teams !== undefined && teams.teamIds.length > 0 ? teams : undefined;
-    if (scope.orgIds.length === 0 && !scope.operatorGranted && byTeams === undefined) return Promise.resolve([]);
+    if (scopeIsEmpty(scope)) return Promise.resolve([]);
     let q = db
       .selectFrom('logger_claims as c')
       .innerJoin('teams as t', 't.id', 'c.team_id')
@@ -101,24 +99,7 @@ export const loggerAccessRepository = {
         'c.claimed_at',
         eb.selectFrom('scans as s').select((s) => s.fn.max('s.received_at').as('m')).whereRef('s.serial', '=', 'c.serial').as('last_scan_at'),
       ])
-      .where((eb) => {
-        const any = [];
-        if (scope.orgIds.length > 0) any.push(eb('t.org_id', 'in', scope.orgIds));
-        const home = scope.operatorHomeOrgId;
-        if (scope.operatorGranted) any.push(home === undefined ? eb('o.operator_access', '=', 1) : eb.and([eb('o.operator_access', '=', 1), eb('t.org_id', '<>', home)]));
-        if (byTeams !== undefined) {
-          any.push(
-            eb.and([
-              eb('t.org_id', '=', byTeams.orgId),
-              eb.or([
-                eb('c.team_id', 'in', byTeams.teamIds),
-                eb.exists(eb.selectFrom('logger_shares as sh').select('sh.serial').whereRef('sh.serial', '=', 'c.serial').where('sh.team_id', 'in', byTeams.teamIds)),
-              ]),
-            ]),
-          );
-        }
-        return eb.or(any);
-      });
+      .where((eb) => inLoggerScope(eb, scope));
     const teamId = filter.teamId;
     if (teamId !== undefined) {
       q = q.where((eb) =>
@@ -139,3 +120,35 @@ export const loggerAccessRepository = {
     return q.orderBy('c.serial').limit(filter.limit).execute();
   },
 };
+
+/** Nothing is visible in this scope (no query needed). */
+export function scopeIsEmpty(scope: LoggerScope): boolean {
+  return scope.orgIds.length === 0 && !scope.operatorGranted && (scope.teams === undefined || scope.teams.teamIds.length === 0);
+}
+
+type ClaimScopeBuilder = ExpressionBuilder<Database & { c: LoggerClaimsTable; t: Database['teams']; o: Database['organizations'] }, 'c' | 't' | 'o'>;
+
+/**
+ * The scope as a condition on a query joining `logger_claims as c`, `teams as t` and
+ * `organizations as o`: the one statement of who sees which loggers, for every listing.
+ */
+export function inLoggerScope(eb: ClaimScopeBuilder, scope: LoggerScope): ExpressionWrapper<Database, never, SqlBool> {
+  const teams = scope.teams;
+  const byTeams = teams !== undefined && teams.teamIds.length > 0 ? teams : undefined;
+  const any = [];
+  if (scope.orgIds.length > 0) any.push(eb('t.org_id', 'in', scope.orgIds));
+  const home = scope.operatorHomeOrgId;
+  if (scope.operatorGranted) any.push(home === undefined ? eb('o.operator_access', '=', 1) : eb.and([eb('o.operator_access', '=', 1), eb('t.org_id', '<>', home)]));
+  if (byTeams !== undefined) {
+    any.push(
+      eb.and([
+        eb('t.org_id', '=', byTeams.orgId),
+        eb.or([
+          eb('c.team_id', 'in', byTeams.teamIds),
+          eb.exists(eb.selectFrom('logger_shares as sh').select('sh.serial').whereRef('sh.serial', '=', 'c.serial').where('sh.team_id', 'in', byTeams.teamIds)),
+        ]),
+      ]),
+    );
+  }
+  return eb.or(any);
+}

@@ -7,6 +7,7 @@ import { openPostgresDatabase } from './postgres-database.ts';
 import { applyServiceGrants } from './service-grants.ts';
 import { assertServiceLoginIsConfined, deriveServiceRoleName, ensureServiceRole } from './service-role.ts';
 import { openSqliteDatabase, type SqliteOptions } from './sqlite-database.ts';
+import type { DatabaseMetrics } from './database-metrics.ts';
 
 export interface DatabaseConfig {
   /** Holds `qrlog.sqlite` (the embedded default) and the default KEK file. */
@@ -24,6 +25,8 @@ export interface DatabaseConfig {
   databaseServiceRole?: string | undefined;
   sqliteSynchronous?: SqliteOptions['synchronous'];
   poolSize?: number;
+  /** The service's database metrics (query latency, pool, SQLite lock waits). */
+  metrics?: DatabaseMetrics | undefined;
 }
 
 import { SQLITE_FILE } from '../config/storage-config.ts';
@@ -41,7 +44,7 @@ export async function openDatabase(config: DatabaseConfig, as: 'service' | 'owne
   const serviceUrl = config.databaseServiceUrl;
   if ((url === undefined || url === '') && (serviceUrl === undefined || serviceUrl === '')) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    const handle = openSqliteDatabase(join(config.dataDir, SQLITE_FILE), { synchronous: config.sqliteSynchronous ?? 'normal' });
+    const handle = openSqliteDatabase(join(config.dataDir, SQLITE_FILE), { synchronous: config.sqliteSynchronous ?? 'normal', metrics: config.metrics });
     try {
       await migrateToLatest(handle);
     } catch (e) {
@@ -50,7 +53,7 @@ export async function openDatabase(config: DatabaseConfig, as: 'service' | 'owne
     }
     return handle;
   }
-  const options = { schema: config.databaseSchema, poolSize: config.poolSize };
+  const options = { schema: config.databaseSchema, poolSize: config.poolSize, metrics: config.metrics };
   if (url === undefined || url === '') {
     if (as === 'owner') throw new AppError('invalid-configuration', 'this needs the database owner\'s rights: set DATABASE_URL to the owner\'s login');
     return openServiceLogin(serviceUrl ?? '', options, true);
@@ -72,8 +75,12 @@ export async function openDatabase(config: DatabaseConfig, as: 'service' | 'owne
 }
 
 /** The service's own pool: refused when its login could leave its grants, or (`current`) the schema is behind. */
-async function openServiceLogin(url: string, options: { schema?: string | undefined; poolSize?: number | undefined }, current: boolean): Promise<DatabaseHandle> {
-  const service = openPostgresDatabase(url, { ...(options.schema !== undefined ? { schema: options.schema } : {}), ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}) });
+async function openServiceLogin(url: string, options: { schema?: string | undefined; poolSize?: number | undefined; metrics?: DatabaseMetrics | undefined }, current: boolean): Promise<DatabaseHandle> {
+  const service = openPostgresDatabase(url, {
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    metrics: options.metrics,
+  });
   try {
     const role = await assertServiceLoginIsConfined(service.db).catch((e: unknown) => {
       if (isAppError(e)) throw e;

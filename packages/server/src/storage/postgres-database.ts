@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Database } from './database-schema.ts';
 import type { DatabaseHandle } from './database-handle.ts';
 import { SERVICE_ROLE_SETTING } from './service-role.ts';
+import type { DatabaseMetrics } from './database-metrics.ts';
 
 export interface PostgresOptions {
   /** Schema to work in (search_path); tests give each test its own. Default: the server's default. */
@@ -13,6 +14,8 @@ export interface PostgresOptions {
    */
   serviceRole?: string;
   poolSize?: number;
+  /** Query latency and the pool's state (the service's metrics). */
+  metrics?: DatabaseMetrics | undefined;
 }
 
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -33,10 +36,16 @@ export function openPostgresDatabase(connectionString: string, options: Postgres
     types,
     ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process: idle ones are reported to the pool,
+  // checked-out ones emit 'error' besides failing their query (which reports it to the caller).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const serviceRole = options.serviceRole;
+  options.metrics?.watchPool(pool);
   const db = new Kysely<Database>({
+    ...(options.metrics === undefined ? {} : { log: options.metrics.queryLog('postgres') }),
     dialect: new PostgresDialect({
       pool,
       async onCreateConnection(connection) {

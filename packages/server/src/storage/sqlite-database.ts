@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { closeSync, openSync, statSync } from 'node:fs';
 import type { Database } from './database-schema.ts';
 import type { DatabaseHandle } from './database-handle.ts';
+import type { DatabaseMetrics } from './database-metrics.ts';
 
 export interface SqliteOptions {
   /**
@@ -10,6 +11,8 @@ export interface SqliteOptions {
    * process. 'full': also survives power loss, at one fsync per commit.
    */
   synchronous?: 'normal' | 'full';
+  /** Query latency, write-lock waits and busy errors (the service's metrics). */
+  metrics?: DatabaseMetrics | undefined;
 }
 
 /** The embedded default: one SQLite file (WAL), one connection, Kysely on top. */
@@ -26,14 +29,25 @@ export function openSqliteDatabase(file: string, options: SqliteOptions = {}): D
   native.pragma('foreign_keys = ON');
   // 32 MiB of page cache (default 2 MiB): reading a logger's year touches a few hundred pages.
   native.pragma('cache_size = -32768');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const metrics = options.metrics;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(native) }),
+    ...(metrics === undefined ? {} : { log: metrics.queryLog('sqlite') }),
+  });
 
   return {
     kind: 'sqlite',
     db,
     async writeTransaction(fn) {
       return db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+        const waitStart = performance.now();
+        try {
+          await sql`begin immediate`.execute(conn);
+        } catch (e) {
+          if ((e as { code?: unknown } | null)?.code === 'SQLITE_BUSY') metrics?.sqliteBusy();
+          throw e;
+        }
+        metrics?.sqliteLockWaited((performance.now() - waitStart) / 1000);
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);

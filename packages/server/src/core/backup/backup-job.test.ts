@@ -45,7 +45,7 @@ describe.each(TEST_DATABASE_KINDS)('the nightly backup job on %s', (kind) => {
       expect(message).toMatch(/^backup \d{8}T\d{6}Z-[a-z0-9]{6}: \d+ bytes, 440 readings, verified \(2 links, 440 readings\); 0 old backup\(s\) deleted$/);
       const listed = await new BackupService().list(openBackupTarget(to, loadBackupConfig({}).s3));
       expect(listed.backups).toHaveLength(1);
-      const metrics = await services.backupMetrics.registry.metrics();
+      const metrics = await services.metrics.registry.metrics();
       expect(metrics).toMatch(/qrlog_backup_last_success_timestamp_seconds \d{10}/);
       expect(metrics).toMatch(/qrlog_backup_last_verify_success_timestamp_seconds \d{10}/);
       expect(metrics).toMatch(/qrlog_backup_failures_total\{stage="backup"\} 0/);
@@ -66,7 +66,7 @@ describe.each(TEST_DATABASE_KINDS)('the nightly backup job on %s', (kind) => {
     try {
       await expect(services.scheduler.runNow('backup')).rejects.toThrow();
       expect(notifier.notices).toMatchObject([{ topic: 'backup', subject: 'qrlog: the nightly backup failed' }]);
-      expect(await services.backupMetrics.registry.metrics()).toMatch(/qrlog_backup_failures_total\{stage="backup"\} 1/);
+      expect(await services.metrics.registry.metrics()).toMatch(/qrlog_backup_failures_total\{stage="backup"\} 1/);
       // No backup at all, a day and three hours later: a night was missed.
     } finally {
       await services.close();

@@ -10,6 +10,9 @@ import { chainHash, CHAIN_START, linkDigest } from '../evidence/evidence-chain.t
 import type { AcceptedLink, IngestObserver, IngestResult, IngestService, RejectionReason, ScanContext, SecurityEventLog } from './ingest-contract.ts';
 import { mergeReadings } from './reading-merge.ts';
 import { clip, LIMITS } from '../audit/security-event-service.ts';
+import type { AfterCommit } from './accepted-link.ts';
+import { IngestMetrics } from './ingest-metrics.ts';
+import type { MetricsRegistry } from '../../common/metrics-registry.ts';
 
 export const DEFAULT_MAX_CLOCK_AHEAD_MS = 10 * 60_000;
 
@@ -18,6 +21,11 @@ export interface IngestServiceOptions {
   maxClockAheadMs?: number;
   /** Told about every accepted link, in the transaction and after the commit (alert evaluation). */
   observer?: IngestObserver | undefined;
+  /** Checks that run after each commit (data anomalies); their failure is reported and the scan stands. */
+  afterCommit?: AfterCommit | undefined;
+  onAfterCommitError?: ((error: unknown) => void) | undefined;
+  /** Ingestion latency by result (qrlog_ingest_duration_seconds). */
+  metrics?: MetricsRegistry | undefined;
 }
 
 /**
@@ -28,18 +36,32 @@ export interface IngestServiceOptions {
 export class LinkIngestService implements IngestService {
   private readonly maxClockAheadMs: number;
   private readonly observer: IngestObserver | undefined;
+  private readonly metrics: IngestMetrics | undefined;
 
   constructor(
     private readonly database: DatabaseHandle,
     private readonly keys: LoggerKeyStore,
     private readonly securityEvents: SecurityEventLog,
-    options: IngestServiceOptions = {},
+    private readonly options: IngestServiceOptions = {},
   ) {
     this.maxClockAheadMs = options.maxClockAheadMs ?? DEFAULT_MAX_CLOCK_AHEAD_MS;
     this.observer = options.observer;
+    this.metrics = options.metrics === undefined ? undefined : new IngestMetrics(options.metrics);
   }
 
   async ingest(link: string, ctx: ScanContext): Promise<IngestResult> {
+    const started = performance.now();
+    try {
+      const result = await this.verifyAndStore(link, ctx);
+      this.metrics?.observe(result.status, (performance.now() - started) / 1000);
+      return result;
+    } catch (e) {
+      this.metrics?.observe('error', (performance.now() - started) / 1000);
+      throw e;
+    }
+  }
+
+  private async verifyAndStore(link: string, ctx: ScanContext): Promise<IngestResult> {
     let parsed: ParsedLink;
     try {
       parsed = parseLink(link);
@@ -67,6 +89,7 @@ export class LinkIngestService implements IngestService {
     const arrival = { receivedAt, prefix: splitLinkUrl(link).prefix, via: ctx.via, sourceAddress: clip(ctx.sourceAddress, LIMITS.MAX_ADDRESS) };
 
     let accepted: AcceptedLink | undefined;
+    let chainIndexOfLink = -1;
     const result = await this.database.writeTransaction(async (trx): Promise<IngestResult> => {
       // Serializes this logger's writers, across service instances on PostgreSQL: a parallel
       // copy of the same link waits here and then finds itself a duplicate.
@@ -90,6 +113,7 @@ export class LinkIngestService implements IngestService {
           hash: chainHash(head?.hash ?? CHAIN_START, { ...arrival, digits: parsed.digits }),
         });
       }
+      chainIndexOfLink = chainIndex;
       const merge = await mergeReadings(trx, content, { serial, chainIndex, detectedAt: receivedAt, write: !existing });
       if (!existing) await integrityEventRepository.insertMany(trx, merge.events);
       const newReadings = existing ? 0 : merge.newReadings;
@@ -124,6 +148,11 @@ export class LinkIngestService implements IngestService {
       };
     });
     if (accepted !== undefined) this.observer?.afterCommit(accepted);
+    const afterCommit = this.options.afterCommit;
+    if (afterCommit !== undefined && result.status === 'accepted') {
+      const accepted = { serial, keyVersion: parsed.header.keyVersion, content, receivedAt, chainIndex: chainIndexOfLink, conflicts: result.conflicts, duplicateLink: result.duplicateLink };
+      await afterCommit(accepted).catch((e: unknown) => this.options.onAfterCommitError?.(e));
+    }
     return result;
   }
 

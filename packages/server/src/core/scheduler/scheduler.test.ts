@@ -4,6 +4,7 @@ import { openDatabase } from '../../storage/open-database.ts';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '../../testing/test-database.ts';
 import type { ScheduledJob } from './scheduled-job.ts';
 import { Scheduler } from './scheduler.ts';
+import { MetricsRegistry } from '../../common/metrics-registry.ts';
 
 const HOUR = 3_600_000;
 
@@ -48,6 +49,29 @@ describe.each(TEST_DATABASE_KINDS)('the scheduler on %s', (kind) => {
   afterEach(async () => {
     for (const h of open.splice(0)) await h.close();
     await t.cleanup();
+  });
+
+  it('counts runs and failures per job, and when each last succeeded and failed', async () => {
+    const handle = await openDatabase(t.config);
+    open.push(handle);
+    const metrics = new MetricsRegistry({ processMetrics: false });
+    const scheduler = new Scheduler(handle.db, { now: clock, metrics });
+    let fail = false;
+    scheduler.register({ name: 'flaky', everyMs: HOUR, run: () => (fail ? Promise.reject(new Error('store unreachable')) : Promise.resolve('fine')) });
+    const text = async () => (await metrics.render()).body;
+    // Registered and never run: its series exist at 0, so "never ran" is visible.
+    expect(await text()).toMatch(/^qrlog_scheduled_job_runs_total\{job="flaky",result="ok"\} 0$/m);
+    await scheduler.runNow('flaky');
+    const okAt = now;
+    now += HOUR;
+    fail = true;
+    await expect(scheduler.runNow('flaky')).rejects.toThrow('store unreachable');
+    const body = await text();
+    expect(body).toMatch(/^qrlog_scheduled_job_runs_total\{job="flaky",result="ok"\} 1$/m);
+    expect(body).toMatch(/^qrlog_scheduled_job_runs_total\{job="flaky",result="failed"\} 1$/m);
+    expect(body).toContain(`qrlog_scheduled_job_last_success_timestamp_seconds{job="flaky"} ${String(okAt / 1000)}`);
+    expect(body).toContain(`qrlog_scheduled_job_last_failure_timestamp_seconds{job="flaky"} ${String(now / 1000)}`);
+    expect(body).toMatch(/^qrlog_scheduled_job_duration_seconds_count\{job="flaky"\} 2$/m);
   });
 
   it('runs a job one interval after it is first registered, then once per interval', async () => {

@@ -5,6 +5,8 @@ import { AppError } from '../../common/app-error.ts';
 import type { Database } from '../../storage/database-schema.ts';
 import { scheduledJobRepository, type ScheduledJobRow } from '../../storage/scheduled-job-repository.ts';
 import type { ScheduledJob } from './scheduled-job.ts';
+import type { MetricsRegistry } from '../../common/metrics-registry.ts';
+import { SchedulerMetrics } from './scheduler-metrics.ts';
 
 export interface SchedulerOptions {
   now?: () => Date;
@@ -12,6 +14,8 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** Told about a failed run (the run's outcome is stored either way). */
   onFailure?: (job: string, message: string) => void;
+  /** Runs, failures, durations and last success per job (qrlog_scheduled_job_*). */
+  metrics?: MetricsRegistry;
 }
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -29,18 +33,21 @@ export class Scheduler {
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private readonly metrics: SchedulerMetrics | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: SchedulerOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.metrics = options.metrics === undefined ? undefined : new SchedulerMetrics(options.metrics);
   }
 
   register(job: ScheduledJob): void {
     if (this.jobs.has(job.name)) throw new Error(`scheduled job ${job.name} registered twice`);
     if (!(job.everyMs > 0)) throw new Error(`scheduled job ${job.name}: interval must be positive`);
     this.jobs.set(job.name, job);
+    this.metrics?.known(job.name);
   }
 
   /** Starts looking for due jobs every tick (the first tick right away). */
@@ -99,6 +106,7 @@ export class Scheduler {
   private async runClaimed(job: ScheduledJob): Promise<{ ok: true; message: string } | { ok: false; error: unknown }> {
     let result: { ok: true; message: string } | { ok: false; error: unknown };
     let message: string;
+    const startedAt = this.now().getTime();
     try {
       message = (await job.run(this.now())).slice(0, MESSAGE_LIMIT);
       result = { ok: true, message };
@@ -108,6 +116,7 @@ export class Scheduler {
       this.options.onFailure?.(job.name, message);
     }
     const finishedAt = this.now().getTime();
+    this.metrics?.ran(job.name, result.ok, startedAt, finishedAt);
     await scheduledJobRepository.finish(this.db, job.name, this.owner, { finishedAt, nextRunAt: nextDue(job, finishedAt), ok: result.ok, message });
     return result;
   }

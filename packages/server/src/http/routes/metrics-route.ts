@@ -17,11 +17,10 @@ export function registerMetricsRoute(app: FastifyInstance, ctx: AppContext): voi
       throw new AppError('unauthorized', 'metrics need a bearer token');
     }
     const { contentType, body } = await ctx.metrics.render();
-    // Sign-in's own registry (auth/ sits below http/ and keeps its counters itself).
-    const signIn = ctx.auth === undefined ? '' : await ctx.auth.metrics.registry.metrics();
-    // The backups' registry too (core/ keeps its own, like auth/).
-    const backups = ctx.services.backupMetrics === undefined ? '' : await ctx.services.backupMetrics.registry.metrics();
-    return reply.type(contentType).send([body, signIn, backups].filter((t) => t !== '').map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join(''));
+    // Sign-in's counters are in the service's one registry, unless the layer was built without it (tests).
+    const own = ctx.auth?.metrics.registry;
+    const signIn = own === undefined || own === ctx.metrics.registry.registry ? '' : await own.metrics();
+    return reply.type(contentType).send(signIn === '' ? body : `${body}${body.endsWith('\n') ? '' : '\n'}${signIn}`);
   });
 }
 

@@ -14,6 +14,7 @@ import { alerts } from './0018-alerts.ts';
 import { provisioning } from './0019-provisioning.ts';
 import { notifications } from './0020-notifications.ts';
 import { keyExport } from './0023-key-export.ts';
+import { dataAnomalies } from './0024-data-anomalies.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -32,4 +33,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0019-provisioning': provisioning,
   '0020-notifications': notifications,
   '0023-key-export': keyExport,
+  '0024-data-anomalies': dataAnomalies,
 };

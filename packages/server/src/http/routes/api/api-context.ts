@@ -2,6 +2,7 @@ import type { InvitationMailer } from '../../../core/tenancy/invitation-mailer.t
 import type { TenancyServices } from '../../../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../../../core/missions/mission-services.ts';
 import type { FreshSecondFactor } from '../../fresh-second-factor.ts';
+import type { AnomalyQueries } from '../../../core/anomalies/anomaly-queries.ts';
 
 /** What the /api/v1 routes share. */
 export interface ApiContext {
@@ -13,4 +14,6 @@ export interface ApiContext {
   publicUrl?: string | undefined;
   /** The fresh second factor an emergency key download needs. */
   freshFactor: FreshSecondFactor;
+  /** Loggers' data anomalies; absent in apps built on services without them. */
+  anomalies?: AnomalyQueries | undefined;
 }

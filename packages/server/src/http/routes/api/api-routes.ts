@@ -14,6 +14,7 @@ import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
+import { registerAnomalyRoutes } from './anomaly-routes.ts';
 
 /** Every /api/v1 route (identity, tenants, loggers, readings, logs, API keys, missions). */
 export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -33,4 +34,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
     registerMissionTemplateRoutes(app, ctx.missions);
   }
   registerKeyExportRoutes(app, ctx);
+  if (ctx.anomalies !== undefined) registerAnomalyRoutes(app, ctx.anomalies);
 }
