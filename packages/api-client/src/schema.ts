@@ -424,41 +424,6 @@ export interface paths {
         trace?: never;
     };
     "/api/v1/teams/{teamId}/missions": {
-    "/api/v1/loggers/{serial}/anomalies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Data anomalies of a logger (stuck sensor, impossible jump, clock, conflicts, resets, key version), newest first */
-        get: operations["listLoggerAnomalies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/{orgId}/anomalies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Data anomalies of the organization's loggers that you may read, newest first */
-        get: operations["listOrganizationAnomalies"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/jwks.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -747,6 +712,40 @@ export interface paths {
         put?: never;
         /** The key file (as `qrlog keygen` writes it), once, by the requester, within the window, after a fresh second factor: the authenticator code typed now (embedded accounts) or a sign-in at the provider moments ago (/auth/login?fresh=1) */
         post: operations["downloadKeyExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loggers/{serial}/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data anomalies of a logger (stuck sensor, impossible jump, clock, conflicts, resets, key version), newest first */
+        get: operations["listLoggerAnomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data anomalies of the organization's loggers that you may read, newest first */
+        get: operations["listOrganizationAnomalies"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8491,6 +8490,250 @@ export interface operations {
             };
         };
     };
+    listLoggerAnomalies: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A logger serial */
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Data anomalies, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Stable id of this anomaly (seen again, it keeps its id and its count grows) */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /**
+                             * @description stuck-sensor: one value far longer than the sensor's noise allows; impossible-jump: a change faster than the sensor can follow; clock-ahead / clock-drift: the logger's clock ahead of or far behind the time its link arrived; conflicting-readings: readings that disagree with stored ones; logger-reset: a new session outside any mission; key-version-backwards: a link sealed with an older key than one already received
+                             * @enum {string}
+                             */
+                            kind: "stuck-sensor" | "impossible-jump" | "clock-ahead" | "clock-drift" | "conflicting-readings" | "logger-reset" | "key-version-backwards";
+                            channel: string | null;
+                            session: number | null;
+                            /** Format: date-time */
+                            firstSeenAt: string;
+                            /** Format: date-time */
+                            lastSeenAt: string;
+                            /** @description How many times it was seen (conflicting readings: how many readings) */
+                            count: number;
+                            /** @description Figures of the anomaly (value and run length, the jump, the clock offset…) */
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listOrganizationAnomalies: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description An organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Data anomalies, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Stable id of this anomaly (seen again, it keeps its id and its count grows) */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /**
+                             * @description stuck-sensor: one value far longer than the sensor's noise allows; impossible-jump: a change faster than the sensor can follow; clock-ahead / clock-drift: the logger's clock ahead of or far behind the time its link arrived; conflicting-readings: readings that disagree with stored ones; logger-reset: a new session outside any mission; key-version-backwards: a link sealed with an older key than one already received
+                             * @enum {string}
+                             */
+                            kind: "stuck-sensor" | "impossible-jump" | "clock-ahead" | "clock-drift" | "conflicting-readings" | "logger-reset" | "key-version-backwards";
+                            channel: string | null;
+                            session: number | null;
+                            /** Format: date-time */
+                            firstSeenAt: string;
+                            /** Format: date-time */
+                            lastSeenAt: string;
+                            /** @description How many times it was seen (conflicting readings: how many readings) */
+                            count: number;
+                            /** @description Figures of the anomaly (value and run length, the jump, the clock offset…) */
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     listAlerts: {
         parameters: {
             query?: {
@@ -9413,250 +9656,6 @@ export interface operations {
                         delivery: "immediate" | "digest";
                         /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
                         unsubscribed: boolean;
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    listLoggerAnomalies: {
-        parameters: {
-            query?: {
-                /** @description The `nextCursor` of the previous page (opaque) */
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                /** @description A logger serial */
-                serial: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Data anomalies, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            /** @description Stable id of this anomaly (seen again, it keeps its id and its count grows) */
-                            id: string;
-                            /** @description A logger serial */
-                            serial: string;
-                            /**
-                             * @description stuck-sensor: one value far longer than the sensor's noise allows; impossible-jump: a change faster than the sensor can follow; clock-ahead / clock-drift: the logger's clock ahead of or far behind the time its link arrived; conflicting-readings: readings that disagree with stored ones; logger-reset: a new session outside any mission; key-version-backwards: a link sealed with an older key than one already received
-                             * @enum {string}
-                             */
-                            kind: "stuck-sensor" | "impossible-jump" | "clock-ahead" | "clock-drift" | "conflicting-readings" | "logger-reset" | "key-version-backwards";
-                            channel: string | null;
-                            session: number | null;
-                            /** Format: date-time */
-                            firstSeenAt: string;
-                            /** Format: date-time */
-                            lastSeenAt: string;
-                            /** @description How many times it was seen (conflicting readings: how many readings) */
-                            count: number;
-                            /** @description Figures of the anomaly (value and run length, the jump, the clock offset…) */
-                            detail: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Every error answer: a stable machine-readable code and a message for people. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            message: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    listOrganizationAnomalies: {
-        parameters: {
-            query?: {
-                /** @description The `nextCursor` of the previous page (opaque) */
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                /** @description An organization id */
-                orgId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Data anomalies, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            /** @description Stable id of this anomaly (seen again, it keeps its id and its count grows) */
-                            id: string;
-                            /** @description A logger serial */
-                            serial: string;
-                            /**
-                             * @description stuck-sensor: one value far longer than the sensor's noise allows; impossible-jump: a change faster than the sensor can follow; clock-ahead / clock-drift: the logger's clock ahead of or far behind the time its link arrived; conflicting-readings: readings that disagree with stored ones; logger-reset: a new session outside any mission; key-version-backwards: a link sealed with an older key than one already received
-                             * @enum {string}
-                             */
-                            kind: "stuck-sensor" | "impossible-jump" | "clock-ahead" | "clock-drift" | "conflicting-readings" | "logger-reset" | "key-version-backwards";
-                            channel: string | null;
-                            session: number | null;
-                            /** Format: date-time */
-                            firstSeenAt: string;
-                            /** Format: date-time */
-                            lastSeenAt: string;
-                            /** @description How many times it was seen (conflicting readings: how many readings) */
-                            count: number;
-                            /** @description Figures of the anomaly (value and run length, the jump, the clock offset…) */
-                            detail: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        nextCursor: string | null;
                     };
                 };
             };

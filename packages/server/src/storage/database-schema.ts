@@ -143,8 +143,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables {
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, AnomalyTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables, AnomalyTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;
