@@ -24,6 +24,11 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import { AttackEpisodes } from '../core/defense/attack-episodes.ts';
+import { AttackResponse } from '../core/defense/attack-response.ts';
+import { SignInDefense } from '../core/defense/sign-in-defense.ts';
+import { DEFAULT_SOURCE_BLOCKS, SourceBlockService, type SourceBlockSettings } from '../core/defense/source-block-service.ts';
+import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -55,6 +60,13 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** Blocking of scan sources that flood forged links (default DEFAULT_SOURCE_BLOCKS). */
+  sourceBlocks?: Partial<SourceBlockSettings>;
+  /**
+   * Where operator notices go (attacks in progress). Default: a line through `notice` (the service's
+   * log) until the notification outbox (core/notifications) is wired here.
+   */
+  operatorNotifier?: OperatorNotifier;
 }
 
 export interface Services {
@@ -80,6 +92,8 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** Attack response (issue 11): blocked scan sources, sign-in backoffs, attack summaries and notices. */
+  defense: AttackResponse;
   close(): Promise<void>;
 }
 
@@ -116,7 +130,15 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // Signed checkpoints of every chain (ADR 0010): only with a key and a directory, and an interval.
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
-  scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  const audit = new AuditLog(db, now);
+  scheduler.register(new SecurityLogRetentionJob(database, audit, options.securityLog?.retentionDays));
+  const defense = openDefense(db, audit, options, () => now().getTime(), notice);
+  try {
+    await defense.blocks.load();
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -146,15 +168,31 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    defense,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await defense.blocks.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };
+}
+
+/** The attack response: episodes told through the operator notifier, source blocks, the sign-in view. */
+function openDefense(db: Services['database']['db'], audit: AuditLog, options: OpenServicesOptions, nowMs: () => number, notice: (m: string) => void): AttackResponse {
+  const notifier: OperatorNotifier = options.operatorNotifier ?? {
+    notifyOperators: (n) => {
+      notice(`operator notice (${n.topic}): ${n.subject}`);
+      return Promise.resolve();
+    },
+  };
+  const episodes = new AttackEpisodes(notifier, { nowMs, onError: (e) => { notice(`could not notify the operators: ${e instanceof Error ? e.message : String(e)}`); } });
+  const settings = { ...DEFAULT_SOURCE_BLOCKS, ...options.sourceBlocks };
+  const blocks = new SourceBlockService(db, audit, episodes, settings, nowMs, (what, e) => { notice(`${what} failed: ${e instanceof Error ? e.message : String(e)}`); });
+  return new AttackResponse(db, blocks, new SignInDefense(audit, episodes), episodes, nowMs);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

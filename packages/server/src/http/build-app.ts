@@ -24,6 +24,8 @@ import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
+import { DefenseMetrics } from './defense-metrics.ts';
+import { installSourceBlockGuard } from './source-block-guard.ts';
 
 export interface AppOptions {
   services: HttpServices;
@@ -85,6 +87,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerCookies(app);
   if (options.trustProxy !== false) installForwardedHttpsOnly(app, { publicUrl: options.publicUrl });
   installErrorResponses(app);
+  // Before authentication: a blocked source's scan costs a lookup in memory and nothing else.
+  const defense = options.services.defense;
+  if (defense !== undefined) installSourceBlockGuard(app, defense.blocks, new DefenseMetrics(metrics.registry, defense.blocks), nowMs);
   installAuthentication(app, options.auth);
   // Before any route: a route without a declared policy cannot be registered.
   installPolicy(app, options.services.tenancy?.resolver);
@@ -113,7 +118,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer });
+        registerApiRoutes(api, { services: tenancy, mailer, defense: options.services.defense });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

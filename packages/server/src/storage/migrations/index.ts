@@ -10,6 +10,7 @@ import { securityLog } from './0014-security-log.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
 import { provisioning } from './0019-provisioning.ts';
+import { sourceBlocks } from './0025-source-blocks.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -24,4 +25,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
   '0019-provisioning': provisioning,
+  '0025-source-blocks': sourceBlocks,
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerClaimShareRoutes } from './claim-share-routes.ts';
+import { registerDefenseRoutes } from './defense-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { registerLoggerRoutes } from './logger-routes.ts';
 import { registerMeRoute } from './me-route.ts';
@@ -21,4 +22,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
+  if (ctx.defense !== undefined) registerDefenseRoutes(app, ctx.defense);
 }
