@@ -281,7 +281,7 @@ export class SourceBlockService {
       blockedUntil: new Date(r.blocked_until),
       level: r.level,
       refusals: r.refusals,
-      blockedRequests: Number(r.blocked_requests) + unsaved,
+      blockedRequests: r.blocked_requests + unsaved,
       active: r.released_at === null && r.blocked_until > this.nowMs(),
       released: r.released_at === null ? null : { at: new Date(r.released_at), by: r.released_by, comment: r.release_comment ?? '' },
     };
