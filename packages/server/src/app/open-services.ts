@@ -29,6 +29,14 @@ import { AttackResponse } from '../core/defense/attack-response.ts';
 import { SignInDefense } from '../core/defense/sign-in-defense.ts';
 import { DEFAULT_SOURCE_BLOCKS, SourceBlockService, type SourceBlockSettings } from '../core/defense/source-block-service.ts';
 import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
+import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { AlertService } from '../core/alerts/alert-service.ts';
+import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
+import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
+import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
+import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -62,11 +70,12 @@ export interface OpenServicesOptions {
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
   /** Blocking of scan sources that flood forged links (default DEFAULT_SOURCE_BLOCKS). */
   sourceBlocks?: Partial<SourceBlockSettings>;
-  /**
-   * Where operator notices go (attacks in progress). Default: a line through `notice` (the service's
-   * log) until the notification outbox (core/notifications) is wired here.
-   */
-  operatorNotifier?: OperatorNotifier;
+  /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
+  notifications?: NotificationOptions;
+  /** Which missions and rules cover a logger's readings (the missions' storage); default: no missions, so no alerts. */
+  missionCoverage?: MissionCoverageSource;
+  /** Alerts back in range this long close by themselves (default 30 minutes). */
+  alertCloseAfterSeconds?: number;
 }
 
 export interface Services {
@@ -94,6 +103,12 @@ export interface Services {
   scheduler: Scheduler;
   /** Attack response (issue 11): blocked scan sources, sign-in backoffs, attack summaries and notices. */
   defense: AttackResponse;
+  /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
+  notifications: NotificationServices;
+  /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
+  alerts: AlertService;
+  /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
+  alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
 }
 
@@ -130,9 +145,18 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   // Signed checkpoints of every chain (ADR 0010): only with a key and a directory, and an interval.
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
+  scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
+  const coverage = options.missionCoverage ?? NO_MISSIONS;
   const audit = new AuditLog(db, now);
-  scheduler.register(new SecurityLogRetentionJob(database, audit, options.securityLog?.retentionDays));
-  const defense = openDefense(db, audit, options, () => now().getTime(), notice);
+  const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
+  const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
+  scheduler.register(new AlertSweepJob(alertEvaluation));
+  scheduler.register(new NoScanJob(database, coverage, audit));
+  const tenancy = openTenancyServices(database, keyring, readings, now);
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, options.notifications);
+  // Attack response (issue 11): operators hear of attacks through the notification outbox.
+  const defense = openDefense(db, audit, notifications.operatorNotifier, options, () => now().getTime(), notice);
   try {
     await defense.blocks.load();
   } catch (e) {
@@ -141,7 +165,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   }
   let closed = false;
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
@@ -163,16 +187,20 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpointAuditor: new CheckpointAuditor(db),
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
-    tenancy: openTenancyServices(database, keyring, readings, now),
+    tenancy,
+    notifications,
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
     scheduler,
     defense,
+    alerts: new AlertService(database, audit, now),
+    alertEvaluation,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await alertEvaluation.close();
       await defense.blocks.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
@@ -182,18 +210,17 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
 }
 
 /** The attack response: episodes told through the operator notifier, source blocks, the sign-in view. */
-function openDefense(db: Services['database']['db'], audit: AuditLog, options: OpenServicesOptions, nowMs: () => number, notice: (m: string) => void): AttackResponse {
-  const notifier: OperatorNotifier = options.operatorNotifier ?? {
-    notifyOperators: (n) => {
-      notice(`operator notice (${n.topic}): ${n.subject}`);
-      return Promise.resolve();
-    },
-  };
+function openDefense(db: Services['database']['db'], audit: AuditLog, notifier: OperatorNotifier, options: OpenServicesOptions, nowMs: () => number, notice: (m: string) => void): AttackResponse {
   const episodes = new AttackEpisodes(notifier, { nowMs, onError: (e) => { notice(`could not notify the operators: ${e instanceof Error ? e.message : String(e)}`); } });
   const settings = { ...DEFAULT_SOURCE_BLOCKS, ...options.sourceBlocks };
   const blocks = new SourceBlockService(db, audit, episodes, settings, nowMs, (what, e) => { notice(`${what} failed: ${e instanceof Error ? e.message : String(e)}`); });
   return new AttackResponse(db, blocks, new SignInDefense(audit, episodes), episodes, nowMs);
 }
+/** Until the missions' storage is wired in: no logger is in any mission. */
+const NO_MISSIONS: MissionCoverageSource = {
+  coveringLogger: () => Promise.resolve([]),
+  inTransit: () => Promise.resolve([]),
+};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import type { AttackResponse } from '../core/defense/attack-response.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -15,4 +16,6 @@ export interface HttpServices {
   tenancy?: TenancyServices;
   /** Blocking of flooding scan sources and the operators' view of attacks; absent: no blocking. */
   defense?: AttackResponse;
+  /** Notification preferences and unsubscribe links; absent in the bare ingestion app. */
+  notifications?: NotificationServices;
 }

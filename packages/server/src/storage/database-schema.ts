@@ -1,8 +1,10 @@
 import type { Generated } from 'kysely';
+import type { AlertTables } from './alert-schema.ts';
 import type { AuthTables } from './auth-schema.ts';
 import type { ClaimTables } from './claim-schema.ts';
 import type { DefenseTables } from './defense-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
+import type { NotificationTables } from './notification-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
 
@@ -139,7 +141,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, DefenseTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, AlertTables, NotificationTables, DefenseTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

@@ -44,7 +44,9 @@ export type PolicyAction =
   /** Operators: the platform's attack response (releasing a blocked source or a sign-in backoff). */
   | 'platform.defend'
   | 'api-keys.read'
-  | 'api-keys.manage';
+  | 'api-keys.manage'
+  /** A signed-in person's own notification preferences (an API key has none). */
+  | 'notifications.preferences';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -113,6 +115,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'platform.defend': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
   'api-keys.read': { standings: ['admin', 'operator'], targets: ['organization', 'api-key'] },
   'api-keys.manage': { standings: ['admin'], targets: ['organization', 'api-key'] },
+  'notifications.preferences': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */
