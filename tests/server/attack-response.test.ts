@@ -5,12 +5,17 @@ import type { LoggerKey } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { httpsRequest, type Answer } from '../../packages/server/src/testing/https-client.ts';
+import { mailHeader, startSmtpListener, type SmtpListener } from '../../packages/server/src/testing/smtp-listener.ts';
+import { openDatabase } from '../../packages/server/src/storage/open-database.ts';
+import { json, qrlog } from '../support/run-qrlog.ts';
 import { linkPath, provisionLoggers, windowLink } from '../support/fleet.ts';
 import { startMockProvider, type MockProvider } from '../support/mock-oauth2-provider.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { createServerStore, ENGINES, type ServerStore } from '../support/test-engines.ts';
 
 const OPERATOR = 'mock|operator-1';
+/** The operator on call, made on the host before the attack: the one who gets the mail. */
+const ON_CALL = 'oncall@example.com';
 const ATTACKER = '127.0.0.50';
 const PHONE = '127.0.0.51';
 /** One IPv6 host owns its /64: addresses rotated inside it are one source. */
@@ -22,13 +27,15 @@ const V6_NEIGHBOUR = '2001:db8:0:2::1';
  * blocking settings: one source floods forged links while a phone elsewhere scans genuine ones.
  * The flooding source is blocked from the scan routes (and stays blocked across a restart),
  * every genuine scan succeeds, the operators are told once, and an operator sees the block and
- * releases it by hand through the API. Operators sign in at an external provider (a mock on
+ * releases it by hand through the API. The notice is mailed through the notification outbox
+ * to a real SMTP listener on loopback. Operators sign in at an external provider (a mock on
  * loopback) whose access tokens the API accepts; the trusted loopback proxy lets the test speak
  * for several source addresses.
  */
 describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
   let store: ServerStore;
   let provider: MockProvider;
+  let smtp: SmtpListener;
   let dir: string;
   let server: ServerProcess;
   let key: LoggerKey;
@@ -40,6 +47,8 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
     store = await createServerStore(engine);
     [key] = (await provisionLoggers(store, 1)) as [LoggerKey];
     provider = await startMockProvider();
+    smtp = await startSmtpListener();
+    json<unknown>(qrlog(['operators', 'add', '--email', ON_CALL, '--data-dir', store.dataDir], { env: { DATABASE_URL: store.databaseUrl } }));
     provider.profiles.set(OPERATOR, { email: 'ops@example.com', email_verified: true });
     dir = mkdtempSync(join(tmpdir(), 'qrlog-attack-'));
     const caFile = join(dir, 'provider-ca.pem');
@@ -53,6 +62,7 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
       QRLOG_OIDC_CLIENT_SECRET: 's'.repeat(32),
       QRLOG_OIDC_CA_FILE: caFile,
       QRLOG_OIDC_OPERATORS: `sub:${OPERATOR}`,
+      QRLOG_SMTP_URL: smtp.url(),
     };
     start = () => startServerProcess({ dataDir: store.dataDir, args: ['--port', String(port), '--public-url', publicUrl, '--trust-proxy', '127.0.0.1'], env, timeoutMs: 60_000 });
     server = await start();
@@ -62,6 +72,7 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
   afterAll(async () => {
     await server.stop();
     await provider.close();
+    await smtp.close();
     await store.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -88,7 +99,15 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
   let fresh = 0;
   const genuine = () => linkPath(windowLink(key, { firstSeq: 10 * fresh++, count: 10 }));
   const accepted = (a: Answer) => typeof a.headers.location === 'string' && a.headers.location.startsWith('/scan/');
-  const notices = () => server.output().split('\n').filter((l) => l.includes('operator notice (attack)'));
+  /** Attack notices queued in the notification outbox (one per operator and attack). */
+  const notices = async (): Promise<{ recipient: string; subject: string }[]> => {
+    const db = await openDatabase({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }, 'owner');
+    try {
+      return await db.db.selectFrom('notification_outbox').select(['recipient', 'subject']).where('kind', '=', 'operator').execute();
+    } finally {
+      await db.close();
+    }
+  };
   const metric = async (name: string): Promise<number> => {
     const m = await httpsRequest({ port: server.httpsPort, ca: server.ca, path: '/metrics', headers: { 'x-forwarded-proto': 'https' } });
     const line = m.body.split('\n').find((l) => l.startsWith(`${name} `));
@@ -96,8 +115,7 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
   };
 
   it('blocks the flooding source while every genuine scan from elsewhere succeeds, and tells the operators once', async () => {
-    // Not blocked yet: the attacker's own genuine link would be taken.
-    expect(notices()).toEqual([]);
+    expect(await notices()).toEqual([]);
     const attacker = { flooding: true };
     let sent = 0;
     const flooders = Array.from({ length: 3 }, async () => {
@@ -122,8 +140,10 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
     expect(await metric('qrlog_scan_source_blocks_active')).toBe(1);
     expect(await metric('qrlog_scan_source_blocks_created_total')).toBe(1);
     expect(await metric('qrlog_scan_source_blocked_requests_total')).toBeGreaterThanOrEqual(2);
-    expect(notices()).toHaveLength(1);
-    expect(notices()[0]).toContain(ATTACKER);
+    const queued = await notices();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ recipient: ON_CALL });
+    expect(queued[0]?.subject).toContain(`scan source ${ATTACKER} blocked`);
   }, 120_000);
 
   it('counts an IPv6 /64 as one source, within the same attack (no second notice)', async () => {
@@ -132,7 +152,7 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
     expect(accepted(await scan(genuine(), V6_NEIGHBOUR))).toBe(true);
     expect(accepted(await scan(genuine(), PHONE))).toBe(true);
     expect(await metric('qrlog_scan_source_blocks_active')).toBe(2);
-    expect(notices()).toHaveLength(1);
+    expect(await notices()).toHaveLength(1);
   }, 120_000);
 
   it('keeps the blocks across a restart: the first request of a blocked source is refused', async () => {
@@ -179,5 +199,14 @@ describe.each(ENGINES)('attack response over HTTPS (%s)', (engine) => {
     const audit = (JSON.parse((await api('/api/v1/audit-log?limit=50')).body) as { items: { action: string; target: { id: string } | null; detail: Record<string, unknown> | null }[] }).items;
     expect(audit.filter((a) => a.action === 'defense.source-blocked').map((a) => a.target?.id).sort()).toEqual(['127.0.0.50', '2001:db8:0:1::/64']);
     expect(audit.find((a) => a.action === 'defense.block-released')).toMatchObject({ target: { id: ATTACKER }, detail: { comment: 'our own load test from the lab' } });
+  }, 120_000);
+
+  it('has mailed the operator on call once about the attack (the outbox\u2019s delivery job, every 30 s)', async () => {
+    const mail = await smtp.nextMail(0, 100_000);
+    expect(mail.to).toEqual([ON_CALL]);
+    expect(mailHeader(mail.data, 'subject')).toContain(`scan source ${ATTACKER} blocked`);
+    // Nothing more: the second source and the restart were the same attack.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(smtp.received).toHaveLength(1);
   }, 120_000);
 });
