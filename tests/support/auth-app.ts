@@ -8,7 +8,7 @@ import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { loadTlsMaterial } from '../../packages/server/src/http/tls-material.ts';
 import type { EmbeddedIdentity } from '../../packages/server/src/identity/embedded-identity.ts';
 import type { Keyring } from '../../packages/server/src/keys/keyring.ts';
-import type { OpenServicesOptions, Services } from '../../packages/server/src/app/open-services.ts';
+import type { Services } from '../../packages/server/src/app/open-services.ts';
 import { newId } from '../../packages/server/src/core/tenancy/tenancy-ids.ts';
 import { openTestServices } from '../../packages/server/src/testing/test-services.ts';
 import type { DatabaseHandle } from '../../packages/server/src/storage/database-handle.ts';
@@ -51,16 +51,10 @@ export const PUBLIC_WHOAMI_PATH = '/test/public-whoami';
 export async function startAuthApp(
   kind: DatabaseKind,
   settings: (publicUrl: string, orgIds: string[]) => Omit<AuthSettingsInput, 'publicUrl'>,
-  options: {
-    port?: number;
-    /** Organizations made before sign-in opens (provisioning rules name them). */
-    orgs?: string[];
-    /** Options of the services under the app (e.g. where their notices go). */
-    services?: Partial<OpenServicesOptions>;
-  } = {},
+  options: { port?: number; /** Organizations made before sign-in opens (provisioning rules name them). */ orgs?: string[] } = {},
 ): Promise<AuthApp> {
   const t: TestDatabase = await createTestDatabase(kind);
-  const services = await openTestServices(t, options.services);
+  const services = await openTestServices(t);
   const owner = await openDatabase(t.config, 'owner');
   const addOrg = async (name: string): Promise<string> => {
     const id = newId('org');
