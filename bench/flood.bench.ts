@@ -53,6 +53,8 @@ interface FloodSpec {
 }
 
 interface FloodResult {
+  /** When the generator sent its first request (Unix ms): a block's delay is counted from here. */
+  startedAt: number;
   requests: number;
   refused: number;
   other: number;
@@ -104,6 +106,7 @@ async function flood(spec: FloodSpec): Promise<FloodResult> {
   let refused = 0;
   let other = 0;
   const started = performance.now();
+  const startedAt = Date.now();
   const deadline = started + spec.seconds * 1000;
   const worker = async (w: number): Promise<void> => {
     for (let i = w; performance.now() < deadline; i += spec.concurrency) {
@@ -119,7 +122,7 @@ async function flood(spec: FloodSpec): Promise<FloodResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, (_, w) => worker(w)));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
-  return { requests, refused, other, perSecond: Math.round(requests / seconds) };
+  return { startedAt, requests, refused, other, perSecond: Math.round(requests / seconds) };
 }
 
 /** GET over HTTPS to 127.0.0.1; resolves to the Location header. */
@@ -238,7 +241,6 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
       for (const [index, phase] of (['no flood', 'keep-alive', 'new-tls'] as const).entries()) {
         const before = await measure();
         const started = performance.now();
-        const startedAt = Date.now();
         const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, sources: opts.sources, paths: forged, octet: 17 + index }, dir);
         // Genuine scans start once the flood is under way and end before it does.
         await new Promise((r) => setTimeout(r, phase === 'no flood' ? 0 : 1500));
@@ -251,7 +253,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
         results.push({
           phase,
           blocking,
-          blocks: phase === 'no flood' ? null : await blockTimes(startedAt),
+          blocks: floodResult === null ? null : await blockTimes(floodResult.startedAt),
           seconds: round(seconds),
           flood: floodResult,
           genuine,
