@@ -1,4 +1,4 @@
-// npm run bench:flood (tsx bench/flood.bench.ts [--seconds 10] [--engines sqlite,postgres] [--concurrency 24] [--sources 512])
+// npm run bench:flood (tsx bench/flood.bench.ts [--seconds 10] [--engines sqlite,postgres] [--concurrency 24] [--sources 512] [--blocking both|on|off])
 //
 // Issue 8, items 1 and 2: what a flood of forged links does to a real `qrlog serve` process on
 // loopback (SQLite, then PostgreSQL), and to the genuine scans arriving meanwhile. Per engine,
@@ -14,7 +14,13 @@
 // connection (as phones do). Measured: the flood rate reached, genuine acceptance (target ≥ 99 %),
 // genuine p99 (target < 100 ms on SQLite) with and without the flood, security-log rows and
 // database bytes added per minute. Default limits of `qrlog serve`. Prints a table and JSON, writes
-// bench/results/flood.json. About 2½ minutes with the defaults.
+// bench/results/flood.json.
+//
+// Issue 11 (attack response): each engine runs twice side by side, a server with source blocking
+// off (`--block-after 0`) and one with its defaults (30 forged links in 60 s block a source for
+// 15 minutes); each flood phase comes from addresses of its own, so the time to block is measured
+// in each: from the flood's start to the first and the last of its sources blocked (the blocks'
+// rows). About 5 minutes with the defaults.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,9 +48,13 @@ interface FloodSpec {
   sources: number;
   /** Forged link paths to cycle through. */
   paths: string[];
+  /** Second octet of the flood's addresses (198.N.x.y): each phase floods from addresses of its own. */
+  octet: number;
 }
 
 interface FloodResult {
+  /** When the generator sent its first request (Unix ms): a block's delay is counted from here. */
+  startedAt: number;
   requests: number;
   refused: number;
   other: number;
@@ -60,8 +70,18 @@ interface GenuineResult {
   maxMs: number;
 }
 
+interface BlockTimes {
+  /** Sources blocked during the phase. */
+  blocked: number;
+  /** From the flood's start to its first / last source blocked. */
+  firstMs: number | null;
+  lastMs: number | null;
+}
+
 interface PhaseResult {
   phase: 'no flood' | Connection;
+  blocking: boolean;
+  blocks: BlockTimes | null;
   seconds: number;
   flood: FloodResult | null;
   genuine: GenuineResult;
@@ -86,12 +106,13 @@ async function flood(spec: FloodSpec): Promise<FloodResult> {
   let refused = 0;
   let other = 0;
   const started = performance.now();
+  const startedAt = Date.now();
   const deadline = started + spec.seconds * 1000;
   const worker = async (w: number): Promise<void> => {
     for (let i = w; performance.now() < deadline; i += spec.concurrency) {
       const path = spec.paths[i % spec.paths.length] ?? '/';
       const source = i % spec.sources;
-      const from = `198.18.${String((source >> 8) & 255)}.${String(source & 255)}`;
+      const from = `198.${String(spec.octet)}.${String((source >> 8) & 255)}.${String(source & 255)}`;
       const location = await get(spec.port, path, agent, { 'x-forwarded-proto': 'https', 'x-forwarded-for': from, 'user-agent': userAgents[i % userAgents.length] ?? '' }).catch(() => null);
       requests++;
       if (location?.startsWith('/scan-error') === true) refused++;
@@ -101,7 +122,7 @@ async function flood(spec: FloodSpec): Promise<FloodResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, (_, w) => worker(w)));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
-  return { requests, refused, other, perSecond: Math.round(requests / seconds) };
+  return { startedAt, requests, refused, other, perSecond: Math.round(requests / seconds) };
 }
 
 /** GET over HTTPS to 127.0.0.1; resolves to the Location header. */
@@ -169,7 +190,7 @@ async function genuineScans(server: ServerProcess, links: Iterator<string>, seco
 // ---------------------------------------------------------------------------------------------
 // One engine.
 
-async function benchEngine(engine: Engine, opts: { seconds: number; concurrency: number; sources: number }, dir: string): Promise<PhaseResult[]> {
+async function benchEngine(engine: Engine, opts: { seconds: number; concurrency: number; sources: number }, dir: string, blocking: boolean): Promise<PhaseResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'qrlog-flood-'));
   const schema = `flood_${randomBytes(4).toString('hex')}`;
   let databaseUrl: string | undefined;
@@ -195,7 +216,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
       return `/${digits.slice(0, at)}${String((Number(digits[at]) + 1) % 10)}${digits.slice(at + 1)}`;
     });
 
-    server = await startServerProcess({ dataDir, env: { DATABASE_URL: databaseUrl }, args: ['--trust-proxy', '127.0.0.1', '--log-level', 'warn'] });
+    server = await startServerProcess({ dataDir, env: { DATABASE_URL: databaseUrl }, args: ['--trust-proxy', '127.0.0.1', '--log-level', 'warn', ...(blocking ? [] : ['--block-after', '0'])] });
     const inspector = await openDatabase(config, 'owner');
     const measure = async () => {
       const r = await inspector.db
@@ -204,14 +225,23 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
         .executeTakeFirst();
       return { rows: Number(r?.n ?? 0), counted: Number(r?.c ?? 0), bytes: await inspector.sizeOnDisk() };
     };
+    const blockTimes = async (sinceMs: number): Promise<BlockTimes> => {
+      const r = await inspector.db
+        .selectFrom('source_blocks')
+        .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.min<number | string | null>('created_at').as('first'), eb.fn.max<number | string | null>('created_at').as('last')])
+        .where('created_at', '>=', sinceMs)
+        .executeTakeFirst();
+      const at = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v) - sinceMs);
+      return { blocked: Number(r?.n ?? 0), firstMs: at(r?.first), lastMs: at(r?.last) };
+    };
     const results: PhaseResult[] = [];
     try {
       // Warm-up: the first scans pay for key unwrapping and statement preparation.
       await genuineScans(server, links, 1);
-      for (const phase of ['no flood', 'keep-alive', 'new-tls'] as const) {
+      for (const [index, phase] of (['no flood', 'keep-alive', 'new-tls'] as const).entries()) {
         const before = await measure();
         const started = performance.now();
-        const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, sources: opts.sources, paths: forged }, dir);
+        const floodRun = phase === 'no flood' ? Promise.resolve(null) : floodInChild({ port: server.httpsPort, ca: server.ca, connection: phase, concurrency: opts.concurrency, seconds: opts.seconds, sources: opts.sources, paths: forged, octet: 17 + index }, dir);
         // Genuine scans start once the flood is under way and end before it does.
         await new Promise((r) => setTimeout(r, phase === 'no flood' ? 0 : 1500));
         const genuine = await genuineScans(server, links, Math.max(1, opts.seconds - (phase === 'no flood' ? 0 : 3)));
@@ -222,6 +252,8 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
         const perMinute = (x: number) => Math.round((x * 60) / seconds);
         results.push({
           phase,
+          blocking,
+          blocks: floodResult === null ? null : await blockTimes(floodResult.startedAt),
           seconds: round(seconds),
           flood: floodResult,
           genuine,
@@ -229,7 +261,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
           refusalsCountedPerMinute: perMinute(after.counted - before.counted),
           bytesPerMinute: perMinute(after.bytes - before.bytes),
         });
-        process.stderr.write(`${engine} ${phase}: ${JSON.stringify(results.at(-1))}\n`);
+        process.stderr.write(`${engine} blocking ${blocking ? 'on' : 'off'} ${phase}: ${JSON.stringify(results.at(-1))}\n`);
       }
     } finally {
       await inspector.close();
@@ -267,6 +299,7 @@ function table(all: Record<string, PhaseResult[]>): string {
   const rows: [string, string, (p: PhaseResult, base: PhaseResult) => string][] = [];
   for (const phase of ['keep-alive', 'new-tls']) {
     rows.push([`flood rate reached, ${phase}`, phase, (p) => `${String(p.flood?.perSecond ?? 0)}/s`]);
+    rows.push([`sources blocked, time to first / last block, ${phase}`, phase, (p) => (p.blocking ? `${String(p.blocks?.blocked ?? 0)}, ${ms(p.blocks?.firstMs)} / ${ms(p.blocks?.lastMs)}` : 'off')]);
     rows.push([`genuine accepted during flood, ${phase}`, phase, (p) => `${String(p.genuine.acceptance)} % (${String(p.genuine.accepted)}/${String(p.genuine.sent)})`]);
     rows.push([`genuine p99 during flood / without, ${phase}`, phase, (p, b) => `${String(p.genuine.p99Ms)} / ${String(b.genuine.p99Ms)} ms (×${String(round(p.genuine.p99Ms / b.genuine.p99Ms))})`]);
     rows.push([`genuine p50 during flood / without, ${phase}`, phase, (p, b) => `${String(p.genuine.p50Ms)} / ${String(b.genuine.p50Ms)} ms`]);
@@ -276,6 +309,10 @@ function table(all: Record<string, PhaseResult[]>): string {
   const lines = [`| | ${engines.join(' | ')} |`, `| --- |${engines.map(() => ' --- |').join('')}`];
   for (const [label, phase, f] of rows) lines.push(`| ${label} | ${engines.map((e) => cell(e, phase, f)).join(' | ')} |`);
   return lines.join('\n');
+}
+
+function ms(x: number | null | undefined): string {
+  return x === null || x === undefined ? '–' : `${String(x)} ms`;
 }
 
 function kb(bytes: number): string {
@@ -292,6 +329,9 @@ async function main(argv: string[]): Promise<void> {
   const sources = Number(arg('sources') ?? '512');
   if (!(Number.isInteger(sources) && sources >= 1 && sources <= 65_536)) throw new Error('--sources must be 1–65536');
   const engines = (arg('engines') ?? 'sqlite,postgres').split(',') as Engine[];
+  const blockingArg = arg('blocking') ?? 'both';
+  if (!['both', 'on', 'off'].includes(blockingArg)) throw new Error('--blocking must be both, on or off');
+  const modes = blockingArg === 'both' ? [false, true] : [blockingArg === 'on'];
   const dir = mkdtempSync(join(tmpdir(), 'qrlog-flood-bench-'));
   const all: Record<string, PhaseResult[]> = {};
   const load = loadavg()[0] ?? 0;
@@ -301,7 +341,7 @@ async function main(argv: string[]): Promise<void> {
         process.stderr.write('PostgreSQL not reachable: skipped\n');
         continue;
       }
-      all[engine] = await benchEngine(engine, { seconds, concurrency, sources }, dir);
+      for (const blocking of modes) all[`${engine}, blocking ${blocking ? 'on' : 'off'}`] = await benchEngine(engine, { seconds, concurrency, sources }, dir, blocking);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

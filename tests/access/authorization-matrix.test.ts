@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes, type RegisteredRoute } from '../../packages/server/src/http/policy-hook.ts';
 import { policyLabel } from '../../packages/server/src/core/access/policy.ts';
 import { buildApp } from '../../packages/server/src/http/build-app.ts';
+import { AddressThrottle } from '../../packages/server/src/identity/address-throttle.ts';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
 import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
 import { buildWorld, type Tenant, type World } from '../support/tenant-world.ts';
@@ -46,6 +47,7 @@ function expected(label: string, who: Who, side: Side): Expected {
       return 'ok';
     case 'org.create':
     case 'platform.read':
+    case 'platform.defend':
       return untargeted(['operator']);
     case 'org.read@organization':
     case 'teams.read@organization':
@@ -211,6 +213,32 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'POST /api/v1/orgs': { policy: 'org.create', prepare: () => ({ url: '/api/v1/orgs', payload: { name: `Org ${unique()}` } }) },
   'GET /api/v1/audit-log': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/audit-log' }) },
   'GET /api/v1/security-events': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/security-events' }) },
+  // The attack response (operators).
+  'GET /api/v1/source-blocks': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/source-blocks?state=recent' }) },
+  'GET /api/v1/attack-summary': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/attack-summary' }) },
+  'GET /api/v1/sign-in-backoffs': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/sign-in-backoffs' }) },
+  'POST /api/v1/source-blocks/:blockId/release': {
+    policy: 'platform.defend',
+    prepare: async ({ app }) => {
+      // A source blocked the way a flood blocks it: forged links past the threshold.
+      const source = `10.${String(randomBytes(1)[0])}.${String(randomBytes(1)[0])}.${String(randomBytes(1)[0])}`;
+      const { blocks } = app.services.defense;
+      for (let i = 0; i <= blocks.settings.threshold; i++) await blocks.noteForgedLink(source);
+      const block = (await blocks.active()).find((b) => b.source === source);
+      if (block === undefined) throw new Error('no block made');
+      return { url: `/api/v1/source-blocks/${String(block.id)}/release`, payload: { comment: 'matrix' } };
+    },
+  },
+  'POST /api/v1/sign-in-backoffs/release': {
+    policy: 'platform.defend',
+    prepare: ({ app }) => {
+      // A sign-in throttle with one source backing off after its first failure.
+      const throttle = new AddressThrottle({ freeFailures: 0 });
+      throttle.recordFailure('192.0.2.7');
+      app.services.defense.signIn.attach({ backoffs: () => throttle.backoffs(), release: (source) => throttle.release(source) });
+      return { url: '/api/v1/sign-in-backoffs/release', payload: { source: '192.0.2.7', comment: 'matrix' } };
+    },
+  },
 
   // Organizations, teams, members.
   'GET /api/v1/orgs/:orgId': { policy: 'org.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}` }) },

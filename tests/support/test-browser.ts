@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { httpsRequest, type Answer } from '../../packages/server/src/testing/https-client.ts';
 
 interface Cookie {
@@ -91,6 +92,8 @@ export class TestBrowser {
       headers: { ...(cookie === '' ? {} : { cookie }), ...this.added, ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
       ...(body === undefined ? {} : { body }),
       ...(this.localAddress === undefined ? {} : { localAddress: this.localAddress }),
+      // A service named by host name (its certificate may not name the address it listens on).
+      ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}),
     });
     this.store(answer.headers['set-cookie'] ?? [], url.pathname);
     return { ...answer, url: url.toString() };

@@ -752,6 +752,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/source-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scan sources blocked for flooding forged links: in force now, or every block of the last `minutes` (operators) */
+        get: operations["listSourceBlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/source-blocks/{blockId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a block by hand, with a comment (audited); 409 when it is over already (operators) */
+        post: operations["releaseSourceBlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attack-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attacks of the last `minutes`: episodes in progress, blocks, refusals per source and per logger, sign-in backoffs (operators) */
+        get: operations["getAttackSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in-backoffs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Source addresses whose sign-in failures put them in a backoff, on this instance (embedded provider; operators) */
+        get: operations["listSignInBackoffs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sign-in-backoffs/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget a source address’s sign-in failures and end its backoff, with a comment (audited; this instance; operators) */
+        post: operations["releaseSignInBackoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts": {
         parameters: {
             query?: never;
@@ -8661,6 +8746,634 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listSourceBlocks: {
+        parameters: {
+            query?: {
+                state?: "active" | "recent";
+                /** @description How far back, in minutes */
+                minutes?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: number;
+                            /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                            source: string;
+                            /** @description The routes closed to it: `scan` (a phone’s link, the scan API) */
+                            scope: string;
+                            /** @description `forged-links` */
+                            reason: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            blockedUntil: string;
+                            /** @description 0 for a first block; n for the n-th repeat within a day (each lasts twice as long) */
+                            level: number;
+                            /** @description Forged links within the detection window that started it */
+                            refusals: number;
+                            /** @description Requests refused while it held (saved by each instance every few seconds) */
+                            blockedRequests: number;
+                            active: boolean;
+                            released: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The operator’s user id */
+                                by: string | null;
+                                comment: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    releaseSourceBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                blockId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why, for the audit log */
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                        source: string;
+                        /** @description The routes closed to it: `scan` (a phone’s link, the scan API) */
+                        scope: string;
+                        /** @description `forged-links` */
+                        reason: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        blockedUntil: string;
+                        /** @description 0 for a first block; n for the n-th repeat within a day (each lasts twice as long) */
+                        level: number;
+                        /** @description Forged links within the detection window that started it */
+                        refusals: number;
+                        /** @description Requests refused while it held (saved by each instance every few seconds) */
+                        blockedRequests: number;
+                        active: boolean;
+                        released: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The operator’s user id */
+                            by: string | null;
+                            comment: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getAttackSummary: {
+        parameters: {
+            query?: {
+                /** @description How far back, in minutes */
+                minutes?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        since: string;
+                        /** @description Attacks operators were notified of that are still going on (this instance) */
+                        inProgress: {
+                            /** @enum {string} */
+                            kind: "scan-flood" | "credential-guessing";
+                            /** Format: date-time */
+                            lastSeenAt: string;
+                        }[];
+                        blocks: {
+                            id: number;
+                            /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                            source: string;
+                            /** @description The routes closed to it: `scan` (a phone’s link, the scan API) */
+                            scope: string;
+                            /** @description `forged-links` */
+                            reason: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            blockedUntil: string;
+                            /** @description 0 for a first block; n for the n-th repeat within a day (each lasts twice as long) */
+                            level: number;
+                            /** @description Forged links within the detection window that started it */
+                            refusals: number;
+                            /** @description Requests refused while it held (saved by each instance every few seconds) */
+                            blockedRequests: number;
+                            active: boolean;
+                            released: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description The operator’s user id */
+                                by: string | null;
+                                comment: string;
+                            } | null;
+                        }[];
+                        /** @description Refusals per source, from the security log */
+                        sources: {
+                            key: string;
+                            refusals: number;
+                            /** Format: date-time */
+                            firstAt: string;
+                            /** Format: date-time */
+                            lastAt: string;
+                            reasons: string[];
+                            blocked: boolean;
+                        }[];
+                        /** @description Refusals per logger: `key` is the first serial the refused links claimed (attacker-chosen) */
+                        loggers: {
+                            key: string;
+                            refusals: number;
+                            /** Format: date-time */
+                            firstAt: string;
+                            /** Format: date-time */
+                            lastAt: string;
+                            reasons: string[];
+                        }[];
+                        signInBackoffs: {
+                            /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                            source: string;
+                            failures: number;
+                            /** Format: date-time */
+                            lastFailureAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Its passwords alone sign nobody in before this (a second factor still does)
+                             */
+                            until: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listSignInBackoffs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                            source: string;
+                            failures: number;
+                            /** Format: date-time */
+                            lastFailureAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Its passwords alone sign nobody in before this (a second factor still does)
+                             */
+                            until: string;
+                        }[];
+                        /** @description False with an external provider: it throttles sign-in itself */
+                        embeddedProvider: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    releaseSignInBackoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A source as throttled and blocked: an IPv4 address or an IPv6 /64 (`2001:db8:0:1::/64`) */
+                    source: string;
+                    /** @description Why, for the audit log */
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Released */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
             400: {

@@ -26,6 +26,11 @@ import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import { openMissionServices } from './open-mission-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
+import { AttackEpisodes } from '../core/defense/attack-episodes.ts';
+import { AttackResponse } from '../core/defense/attack-response.ts';
+import { SignInDefense } from '../core/defense/sign-in-defense.ts';
+import { DEFAULT_SOURCE_BLOCKS, SourceBlockService, type SourceBlockSettings } from '../core/defense/source-block-service.ts';
+import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
 import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
 import type { NotificationServices } from '../core/notifications/notification-services.ts';
 import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
@@ -75,6 +80,8 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** Blocking of scan sources that flood forged links (default DEFAULT_SOURCE_BLOCKS). */
+  sourceBlocks?: Partial<SourceBlockSettings>;
   /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
   notifications?: NotificationOptions;
   /** Which missions and rules cover a logger's readings; default: the missions' storage (tests give fixed ones). */
@@ -123,6 +130,8 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** Attack response (issue 11): blocked scan sources, sign-in backoffs, attack summaries and notices. */
+  defense: AttackResponse;
   /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
   notifications: NotificationServices;
   /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
@@ -197,6 +206,14 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     notice,
     now,
   });
+  // Attack response (issue 11): operators hear of attacks through the notification outbox.
+  const defense = openDefense(db, audit, notifications.operatorNotifier, options, () => now().getTime(), notice);
+  try {
+    await defense.blocks.load();
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
   let closed = false;
   const readiness = new Readiness(metrics);
   readiness.requireCheck({
@@ -238,6 +255,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    defense,
     alerts: new AlertService(database, audit, now),
     alertEvaluation,
     backupMetrics,
@@ -246,9 +264,26 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
       closed = true;
       await scheduler.stop();
       await alertEvaluation.close();
+      await defense.blocks.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };
+}
+
+/** The attack response: episodes told through the operator notifier, source blocks, the sign-in view. */
+function openDefense(db: Services['database']['db'], audit: AuditLog, notifier: OperatorNotifier, options: OpenServicesOptions, nowMs: () => number, notice: (m: string) => void): AttackResponse {
+  const episodes = new AttackEpisodes(notifier, { nowMs, onError: (e) => { notice(`could not notify the operators: ${e instanceof Error ? e.message : String(e)}`); } });
+  const settings = { ...DEFAULT_SOURCE_BLOCKS, ...options.sourceBlocks };
+  const blocks = new SourceBlockService(db, audit, episodes, settings, nowMs, (what, e) => { notice(`${what} failed: ${e instanceof Error ? e.message : String(e)}`); });
+  return new AttackResponse(db, blocks, new SignInDefense(audit, episodes), episodes, nowMs);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => { reject(new Error('timed out')); }, ms);
+  });
+  return Promise.race([p, timeout]).finally(() => { clearTimeout(timer); });
 }

@@ -56,8 +56,11 @@ export async function openSignIn(services: Services, o: SignInOptions): Promise<
           },
           ...(o.onError === undefined ? {} : { onError: o.onError }),
           ...o.embedded,
+          // A source starting a sign-in backoff is an attack operators hear about (core/defense).
+          throttle: { ...o.embedded?.throttle, onBackoff: (source, failures, waitMs) => { services.defense.signIn.noteBackoff(source, failures, waitMs); } },
         })
       : undefined;
+  if (identity !== undefined) services.defense.signIn.attach(identity.signInBackoffs);
   try {
     const settings = resolveAuthSettings({
       ...o.settings,

@@ -64,6 +64,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       checkpoint: { checkpointKey: config.checkpointKey, checkpointKeyFile: config.checkpointKeyFile, checkpointDir: config.checkpointDir },
       checkpointIntervalMs: config.checkpointInterval * 60_000,
       securityLog: { rowsPerMinute: config.securityLogRowsPerMinute, retentionDays: config.securityLogRetentionDays },
+      sourceBlocks: { threshold: config.blockAfter, windowMs: config.blockWindow * 1000, baseMs: config.blockMinutes * 60_000, maxMs: Math.max(config.blockMinutes, config.blockMaxMinutes) * 60_000 },
       notifications: {
         publicUrl: config.publicUrl ?? `https://localhost${config.port === 443 ? '' : `:${String(config.port)}`}`,
         mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom },

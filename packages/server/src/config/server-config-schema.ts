@@ -110,6 +110,12 @@ export const serverConfigSchema = z.object({
   securityLogRowsPerMinute: count(1, 100_000, 'rows'),
   // At least the floor below which the database refuses to let rows go (security-log-guard.ts).
   securityLogRetentionDays: count(7, 36_500, 'days'),
+  /** Forged links from one source within `blockWindow` seconds that block it from the scan routes (0: never). */
+  blockAfter: count(0, 1_000_000, 'links'),
+  blockWindow: count(1, 86_400, 'seconds'),
+  /** A first block's minutes; each repeat within a day doubles it, up to `blockMaxMinutes`. */
+  blockMinutes: count(1, 7 * 24 * 60, 'minutes'),
+  blockMaxMinutes: count(1, 30 * 24 * 60, 'minutes'),
   maxBatch: count(1, 10_000, 'links'),
   locationWindow: count(1, 86_400, 'seconds'),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),

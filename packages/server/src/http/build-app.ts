@@ -31,6 +31,8 @@ import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
+import { DefenseMetrics } from './defense-metrics.ts';
+import { installSourceBlockGuard } from './source-block-guard.ts';
 
 /** The response header naming the request's id (as in every log line of it: `reqId`). */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -113,6 +115,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerCookies(app);
   if (options.trustProxy !== false) installForwardedHttpsOnly(app, { publicUrl: options.publicUrl });
   installErrorResponses(app);
+  // Before authentication: a blocked source's scan costs a lookup in memory and nothing else.
+  const defense = options.services.defense;
+  if (defense !== undefined) installSourceBlockGuard(app, defense.blocks, new DefenseMetrics(metrics.registry, defense.blocks), nowMs);
   installAuthentication(app, options.auth);
   // Before any route: a route without a declared policy cannot be registered.
   installPolicy(app, options.services.tenancy?.resolver);
@@ -145,7 +150,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor, anomalies: options.services.anomalies });
+        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor, anomalies: options.services.anomalies, defense: options.services.defense });
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
         if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);

@@ -2,6 +2,7 @@ import type { IngestService, ScanRecords, SecurityEventLog } from '../core/inges
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
 import type { AlertService } from '../core/alerts/alert-service.ts';
+import type { AttackResponse } from '../core/defense/attack-response.ts';
 import type { NotificationServices } from '../core/notifications/notification-services.ts';
 import type { MetricsRegistry } from '../common/metrics-registry.ts';
 import type { ReadinessReport } from '../common/readiness.ts';
@@ -27,6 +28,8 @@ export interface HttpServices {
   missions?: MissionServices;
   /** Alerts and their lifecycle; absent: no alert routes. */
   alerts?: AlertService;
+  /** Blocking of flooding scan sources and the operators' view of attacks; absent: no blocking. */
+  defense?: AttackResponse;
   /** Notification preferences and unsubscribe links; absent in the bare ingestion app. */
   notifications?: NotificationServices;
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { parseLink } from '@qrlog/link';
-import type { IngestResult, ScanContext } from '../core/ingest/ingest-contract.ts';
+import type { IngestResult, RejectionReason, ScanContext } from '../core/ingest/ingest-contract.ts';
 import { addressKey } from '../common/address-key.ts';
 import type { HttpMetrics } from './http-metrics.ts';
 import type { HttpServices } from './http-services.ts';
@@ -64,6 +64,8 @@ export class LinkIntake {
         throw err;
       }
     }
+    // A link that does not open, or names no logger or key we know, counts towards blocking its source.
+    if (result.status === 'rejected' && FORGED.has(result.reason)) await this.services.defense?.blocks.noteForgedLink(ctx.sourceAddress);
     this.metrics.countScan(result, ctx.via);
     if (result.status === 'accepted') {
       log.info(
@@ -77,6 +79,12 @@ export class LinkIntake {
     return result;
   }
 }
+
+/**
+ * Refusals that say the link was forged or made up: a genuine link is refused only for its clock
+ * (`future-clock`) or for its source's rate (`rate-limited`, never opened), and those do not count.
+ */
+const FORGED: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['malformed', 'unsupported-version', 'unknown-serial', 'unknown-key-version', 'auth-failed', 'invalid-content']);
 
 /** The serial a link claims (readable without the key), or null when it does not parse. */
 function serialOf(link: string): string | null {

@@ -13,6 +13,8 @@ export interface AddressThrottleOptions {
   maxKeys?: number;
   /** What a failure is counted under (default: the source address's key, its /64 for IPv6). */
   keyOf?: (value: string) => string;
+  /** Told when a key starts a backoff (operators are notified of an attack; core/defense). */
+  onBackoff?: (key: string, failures: number, waitMs: number) => void;
 }
 
 interface Entry {
@@ -31,9 +33,10 @@ interface Entry {
  */
 export class AddressThrottle {
   private readonly entries = new Map<string, Entry>();
-  private readonly o: Required<Omit<AddressThrottleOptions, 'nowMs' | 'keyOf'>>;
+  private readonly o: Required<Omit<AddressThrottleOptions, 'nowMs' | 'keyOf' | 'onBackoff'>>;
   private readonly nowMs: () => number;
   private readonly keyOf: (value: string) => string;
+  private readonly onBackoff: AddressThrottleOptions['onBackoff'];
 
   constructor(options: AddressThrottleOptions = {}) {
     this.o = {
@@ -45,6 +48,7 @@ export class AddressThrottle {
     };
     this.nowMs = options.nowMs ?? Date.now;
     this.keyOf = options.keyOf ?? addressKey;
+    this.onBackoff = options.onBackoff;
   }
 
   /** Milliseconds the address must still wait; 0 when it may try. */
@@ -64,6 +68,22 @@ export class AddressThrottle {
     if (wait > 0) e.blockedUntilMs = now + wait;
     if (!this.entries.has(key) && this.entries.size >= this.o.maxKeys) this.sweep(now);
     this.entries.set(key, e);
+    if (wait > 0) this.onBackoff?.(key, e.failures, wait);
+  }
+
+  /** Keys waiting now: what operators see of the guessing in progress (core/defense). */
+  backoffs(): { source: string; failures: number; lastFailureAt: Date; until: Date }[] {
+    const now = this.nowMs();
+    const out: { source: string; failures: number; lastFailureAt: Date; until: Date }[] = [];
+    for (const [key, e] of this.entries) {
+      if (e.blockedUntilMs > now) out.push({ source: key, failures: e.failures, lastFailureAt: new Date(e.lastFailureMs), until: new Date(e.blockedUntilMs) });
+    }
+    return out.sort((a, b) => b.failures - a.failures);
+  }
+
+  /** Forgets a key's failures and backoff (an operator's release); false when it had none. */
+  release(key: string): boolean {
+    return this.entries.delete(key);
   }
 
   private current(key: string): Entry | undefined {

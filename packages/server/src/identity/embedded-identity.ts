@@ -6,6 +6,7 @@ import type Provider from 'oidc-provider';
 import { RateLimiter, type RateLimit } from '../common/rate-limiter.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
+import type { SignInThrottleView } from '../core/defense/sign-in-defense.ts';
 import type { UserDirectory } from '../core/tenancy/user-directory.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
 import { oidcPayloadRepository } from '../storage/oidc-payload-repository.ts';
@@ -82,6 +83,8 @@ export interface EmbeddedIdentity {
   readonly mailer: AccountMailer;
   readonly setupLinks: SetupLinks;
   readonly mailTransport: MailTransport;
+  /** Source addresses in a sign-in backoff, and their release by hand (operators; core/defense). */
+  readonly signInBackoffs: SignInThrottleView;
   embeddedClientCredentials(): EmbeddedClientCredentials;
   /** Mounts /oidc/*, the sign-in pages (/interaction/…) and the account pages (/account/…). */
   register(app: FastifyInstance): void;
@@ -167,6 +170,7 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
     mailer,
     setupLinks,
     mailTransport,
+    signInBackoffs: { backoffs: () => throttles.sources.backoffs(), release: (source) => throttles.sources.release(source) },
     embeddedClientCredentials: () => ({
       issuer,
       clientId: WEB_CLIENT_ID,

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { AlertTables } from './alert-schema.ts';
 import type { AuthTables } from './auth-schema.ts';
 import type { ClaimTables } from './claim-schema.ts';
+import type { DefenseTables } from './defense-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
 import type { MissionTables } from './mission-schema.ts';
 import type { NotificationTables } from './notification-schema.ts';
@@ -143,7 +144,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables, AnomalyTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables, AnomalyTables, DefenseTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent, request } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 export interface Answer {
   status: number;
@@ -18,6 +19,8 @@ export interface RequestOptions {
   agent?: Agent;
   /** The client's own address (any of 127.0.0.0/8 on loopback): requests from another source. */
   localAddress?: string;
+  /** The name the certificate is checked against (default: the address, 127.0.0.1). */
+  servername?: string;
 }
 
 /** One HTTPS request to 127.0.0.1 that verifies the server's certificate against `ca`. */
@@ -34,6 +37,7 @@ export function httpsRequest(o: RequestOptions): Promise<Answer> {
         rejectUnauthorized: true,
         agent: o.agent ?? false,
         ...(o.localAddress === undefined ? {} : { localAddress: o.localAddress }),
+        ...(o.servername === undefined ? {} : { servername: o.servername, checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(o.servername ?? '', cert) }),
       },
       (res) => {
         let body = '';

@@ -41,6 +41,8 @@ export type PolicyAction =
   | 'audit.read'
   /** Operators: platform-wide security events and audit log. */
   | 'platform.read'
+  /** Operators: the platform's attack response (releasing a blocked source or a sign-in backoff). */
+  | 'platform.defend'
   | 'api-keys.read'
   | 'api-keys.manage'
   /** Listing the missions one can see (filtered by the same rules as `mission.read`). */
@@ -146,6 +148,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'security.read': { standings: [...ORG_ADMINS, 'operator'], targets: ['organization'] },
   'audit.read': { standings: [...ORG_ADMINS, 'operator'], targets: ['organization'] },
   'platform.read': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
+  'platform.defend': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
   'api-keys.read': { standings: ['admin', 'operator'], targets: ['organization', 'api-key'] },
   'api-keys.manage': { standings: ['admin'], targets: ['organization', 'api-key'] },
   'missions.list': { standings: [...MEMBERS, 'operator'], targets: ['none'] },

@@ -15,6 +15,7 @@ import { provisioning } from './0019-provisioning.ts';
 import { notifications } from './0020-notifications.ts';
 import { keyExport } from './0023-key-export.ts';
 import { dataAnomalies } from './0024-data-anomalies.ts';
+import { sourceBlocks } from './0025-source-blocks.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -34,4 +35,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0020-notifications': notifications,
   '0023-key-export': keyExport,
   '0024-data-anomalies': dataAnomalies,
+  '0025-source-blocks': sourceBlocks,
 };

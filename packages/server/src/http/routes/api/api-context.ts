@@ -3,6 +3,7 @@ import type { TenancyServices } from '../../../core/tenancy/tenancy-services.ts'
 import type { MissionServices } from '../../../core/missions/mission-services.ts';
 import type { FreshSecondFactor } from '../../fresh-second-factor.ts';
 import type { AnomalyQueries } from '../../../core/anomalies/anomaly-queries.ts';
+import type { AttackResponse } from '../../../core/defense/attack-response.ts';
 
 /** What the /api/v1 routes share. */
 export interface ApiContext {
@@ -16,4 +17,6 @@ export interface ApiContext {
   freshFactor: FreshSecondFactor;
   /** Loggers' data anomalies; absent in apps built on services without them. */
   anomalies?: AnomalyQueries | undefined;
+  /** The attack response's operator routes; absent: not registered. */
+  defense?: AttackResponse | undefined;
 }

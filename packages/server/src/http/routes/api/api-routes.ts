@@ -3,6 +3,7 @@ import type { ApiContext } from './api-context.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerClaimShareRoutes } from './claim-share-routes.ts';
 import { registerKeyExportRoutes } from './key-export-routes.ts';
+import { registerDefenseRoutes } from './defense-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { registerLoggerRoutes } from './logger-routes.ts';
 import { registerMeRoute } from './me-route.ts';
@@ -35,4 +36,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }
   registerKeyExportRoutes(app, ctx);
   if (ctx.anomalies !== undefined) registerAnomalyRoutes(app, ctx.anomalies);
+  if (ctx.defense !== undefined) registerDefenseRoutes(app, ctx.defense);
 }
