@@ -22,6 +22,7 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { registerWebAppRoutes, type WebAppFiles } from './routes/web-app-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
 
@@ -46,6 +47,8 @@ export interface AppOptions {
   invitationMailer?: InvitationMailer | undefined;
   /** The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages. */
   identity?: { register(app: FastifyInstance): void } | undefined;
+  /** The built web app (packages/web/dist), served under /app/; undefined: /app/ says how to build it. */
+  webApp?: WebAppFiles | undefined;
 }
 
 /**
@@ -106,6 +109,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
   registerScanLinkRoute(app, ctx);
+  registerWebAppRoutes(app, options.webApp);
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
     void app.register(async (scope) => {
