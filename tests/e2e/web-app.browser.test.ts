@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium ag
     // CSV of the shown range, in the viewer's zone.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
-    const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\n');
+    const csv = readFileSync((await (await download).path()), 'utf8').trim().split('\n');
     expect(csv[0]).toMatch(/^serial,channel,unit,sequence,time_utc,time_local \(.+\),value,status$/);
     expect(csv.length).toBeGreaterThan(1);
     expect(csv[1]).toMatch(new RegExp(`^${key.serial},temperature,°C,\\d+,`));
