@@ -72,6 +72,21 @@ function expected(label: string, who: Who, side: Side): Expected {
     case 'api-keys.manage@organization':
     case 'api-keys.manage@api-key':
       return allowed(['admin'], 403);
+    case 'missions.list':
+      return 'ok';
+    case 'missions.create@team':
+    case 'templates.manage@organization':
+      return allowed(['admin', 'user', 'key-write', 'key-admin'], 403);
+    case 'mission.read@mission':
+    case 'templates.read@mission-template':
+      return allowed(MEMBERS, 404);
+    case 'mission.write@mission':
+    case 'templates.manage@mission-template':
+      return allowed(['admin', 'user', 'key-write', 'key-admin'], 404);
+    case 'mission.share@mission':
+      return allowed(['admin', 'key-admin'], 404);
+    case 'templates.read@organization':
+      return allowed(MEMBERS, 403);
     default:
       throw new Error(`the matrix has no expectation for policy ${label}`);
   }
@@ -90,6 +105,19 @@ interface Fixture {
 type Prepare = (f: Fixture, t: Tenant) => Promise<Sample> | Sample;
 const CLI = { actor: { kind: 'operator-cli' as const } };
 const unique = () => randomBytes(4).toString('hex');
+/** A mission of the tenant's default team (where its plain user is), optionally holding its logger for an hour of its own. */
+let missionHour = 0;
+async function missionOf({ app }: Fixture, t: Tenant, withLogger = false): Promise<{ id: string; periodId: string }> {
+  const subject = { kind: 'api-key' as const, keyId: 'ak_matrix', orgId: t.orgId, scope: 'admin' as const };
+  const from = new Date(Date.UTC(2030, 0, 1) + 3_600_000 * ++missionHour);
+  const loggers = withLogger ? [{ serial: t.logger.serial, from, to: new Date(from.getTime() + 3_600_000) }] : [];
+  const m = await app.services.missions.missions.create({ teamId: t.teamId, name: `Mission ${unique()}`, loggers }, subject, CLI);
+  return { id: m.id, periodId: m.loggers[0]?.id ?? '' };
+}
+async function templateOf({ app }: Fixture, t: Tenant): Promise<string> {
+  const subject = { kind: 'api-key' as const, keyId: 'ak_matrix', orgId: t.orgId, scope: 'admin' as const };
+  return (await app.services.missions.templates.create(t.orgId, { name: `T ${unique()}`, teamId: t.teamId, rules: [] }, subject, CLI)).id;
+}
 /** What the policy answers a caller who is no one: never seen on a public route. */
 const POLICY_401 = JSON.stringify({ error: { code: 'unauthorized', message: 'sign in, or send a bearer token' } });
 
@@ -223,6 +251,57 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'GET /api/v1/orgs/:orgId/security-events': { policy: 'security.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/security-events` }) },
   'GET /api/v1/orgs/:orgId/api-keys': { policy: 'api-keys.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/api-keys` }) },
   'POST /api/v1/orgs/:orgId/api-keys': { policy: 'api-keys.manage@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/api-keys`, payload: { scope: 'read' } }) },
+  // Missions, their templates, shares and public links (the "own" mission belongs to the plain user's team).
+  'GET /consignee/:token': {
+    policy: 'public',
+    prepare: async (f, t) => {
+      const { token } = await f.app.services.missions.publicLinks.create((await missionOf(f, t)).id, {}, CLI);
+      return { url: `/consignee/${token}` };
+    },
+  },
+  'GET /api/v1/missions': { policy: 'missions.list', prepare: () => ({ url: '/api/v1/missions' }) },
+  'POST /api/v1/teams/:teamId/missions': { policy: 'missions.create@team', prepare: (_f, t) => ({ url: `/api/v1/teams/${t.teamId}/missions`, payload: { name: `m ${unique()}` } }) },
+  'GET /api/v1/missions/:missionId': { policy: 'mission.read@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}` }) },
+  'PATCH /api/v1/missions/:missionId': { policy: 'mission.write@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}`, payload: { origin: 'Dock 1' } }) },
+  'POST /api/v1/missions/:missionId/status': { policy: 'mission.write@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/status`, payload: { status: 'in-transit' } }) },
+  'POST /api/v1/missions/:missionId/loggers': {
+    policy: 'mission.write@mission',
+    prepare: async (f, t) => {
+      const from = new Date(Date.UTC(2031, 0, 1) + 3_600_000 * ++missionHour);
+      return { url: `/api/v1/missions/${(await missionOf(f, t)).id}/loggers`, payload: { serial: t.logger.serial, from: from.toISOString(), to: new Date(from.getTime() + 60_000).toISOString() } };
+    },
+  },
+  'DELETE /api/v1/missions/:missionId/loggers/:periodId': {
+    policy: 'mission.write@mission',
+    prepare: async (f, t) => {
+      const m = await missionOf(f, t, true);
+      return { url: `/api/v1/missions/${m.id}/loggers/${m.periodId}` };
+    },
+  },
+  'PUT /api/v1/missions/:missionId/shares/:teamId': { policy: 'mission.share@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/shares/${t.otherTeamId}`, payload: { access: 'read' } }) },
+  'DELETE /api/v1/missions/:missionId/shares/:teamId': {
+    policy: 'mission.share@mission',
+    prepare: async (f, t) => {
+      const { id } = await missionOf(f, t);
+      await f.app.services.missions.missions.putShare(id, t.otherTeamId, 'read', CLI);
+      return { url: `/api/v1/missions/${id}/shares/${t.otherTeamId}` };
+    },
+  },
+  'POST /api/v1/missions/:missionId/public-links': { policy: 'mission.write@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/public-links`, payload: {} }) },
+  'GET /api/v1/missions/:missionId/public-links': { policy: 'mission.read@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/public-links` }) },
+  'DELETE /api/v1/missions/:missionId/public-links/:linkId': {
+    policy: 'mission.write@mission',
+    prepare: async (f, t) => {
+      const { id } = await missionOf(f, t);
+      const { link } = await f.app.services.missions.publicLinks.create(id, {}, CLI);
+      return { url: `/api/v1/missions/${id}/public-links/${link.id}` };
+    },
+  },
+  'POST /api/v1/orgs/:orgId/mission-templates': { policy: 'templates.manage@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/mission-templates`, payload: { name: 'T', teamId: t.teamId, rules: [] } }) },
+  'GET /api/v1/orgs/:orgId/mission-templates': { policy: 'templates.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/mission-templates` }) },
+  'GET /api/v1/mission-templates/:templateId': { policy: 'templates.read@mission-template', prepare: async (f, t) => ({ url: `/api/v1/mission-templates/${await templateOf(f, t)}` }) },
+  'PATCH /api/v1/mission-templates/:templateId': { policy: 'templates.manage@mission-template', prepare: async (f, t) => ({ url: `/api/v1/mission-templates/${await templateOf(f, t)}`, payload: { name: 'Renamed' } }) },
+  'DELETE /api/v1/mission-templates/:templateId': { policy: 'templates.manage@mission-template', prepare: async (f, t) => ({ url: `/api/v1/mission-templates/${await templateOf(f, t)}` }) },
   'DELETE /api/v1/api-keys/:keyId': {
     policy: 'api-keys.manage@api-key',
     prepare: async ({ app }, t) => {
@@ -321,7 +400,8 @@ describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(600);
-  });
+    // Some 1,000 requests, each preparing its own object: longer than one test's default on a loaded machine.
+  }, 120_000);
 
   it('lets anyone through the sign-in routes, which need no identity', async () => {
     for (const url of ['/auth/login', '/auth/callback?code=x&state=y']) {

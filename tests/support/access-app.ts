@@ -15,6 +15,8 @@ import type { DatabaseHandle, DatabaseKind } from '../../packages/server/src/sto
 import type { UserRole } from '../../packages/server/src/storage/identity-schema.ts';
 import { openDatabase } from '../../packages/server/src/storage/open-database.ts';
 import { createTestDatabase, type TestDatabase } from '../../packages/server/src/testing/test-database.ts';
+import { httpsRequest, type Answer } from '../../packages/server/src/testing/https-client.ts';
+import { loadTlsMaterial } from '../../packages/server/src/http/tls-material.ts';
 
 /** The service's origin in these tests (the CSRF check compares Origin with it). */
 export const PUBLIC_URL = 'https://qrlog.test';
@@ -40,6 +42,8 @@ export interface AccessApp {
   signIn(user: DirectoryUser): Promise<Credential>;
   apiKey(orgId: string, scope: ApiScope): Promise<Credential>;
   request(credential: Credential, options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** With `overHttps`: the same request through a real HTTPS connection to the listening app. */
+  https(credential: Credential, options: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }): Promise<Answer & { json<T = unknown>(): T }>;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,7 @@ export interface AccessApp {
  * database. The identity provider is an external one that is never contacted: sessions are
  * started the way the sign-in callback starts them, and API keys exchanged for real tokens.
  */
-export async function startAccessApp(kind: DatabaseKind, options: { mailer?: InvitationMailer; logger?: boolean } = {}): Promise<AccessApp> {
+export async function startAccessApp(kind: DatabaseKind, options: { mailer?: InvitationMailer; logger?: boolean; overHttps?: boolean } = {}): Promise<AccessApp> {
   const t: TestDatabase = await createTestDatabase(kind);
   const services = await openTestServices(t);
   const owner = await openDatabase(t.config, 'owner');
@@ -79,8 +83,11 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
       return Promise.resolve(true);
     },
   };
+  // Over HTTPS: the service's own self-signed certificate, listening on a free loopback port.
+  const tls = options.overHttps === true ? await loadTlsMaterial({ dataDir: t.dir, names: ['127.0.0.1', 'localhost'] }) : undefined;
   const app = buildApp({
     services,
+    tls,
     limits: { perAddress: { perMinute: 0, burst: 1000 } },
     maxBatch: 10,
     trustProxy: false,
@@ -91,6 +98,23 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
     invitationMailer: mailer,
   });
   await app.ready();
+  let port = 0;
+  if (tls !== undefined) {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+  const headersFor = (credential: Credential, extra: Record<string, string> = {}): Record<string, string> => {
+    // Every caller comes from the service's own pages, as a browser says on a POST.
+    const headers: Record<string, string> = { origin: PUBLIC_URL, ...extra };
+    if (credential.kind === 'session') {
+      headers.cookie = `${SESSION_COOKIE}=${credential.sessionId}`;
+      headers[CSRF_HEADER] = csrfTokenFor(credential.sessionId);
+    } else if (credential.kind === 'bearer') {
+      headers.authorization = `Bearer ${credential.token}`;
+    }
+    return headers;
+  };
 
   return {
     app,
@@ -118,15 +142,19 @@ export async function startAccessApp(kind: DatabaseKind, options: { mailer?: Inv
       return { kind: 'bearer', token: accessToken, keyId: key.id };
     },
     request(credential, request) {
-      // Every caller comes from the service's own pages, as a browser says on a POST.
-      const headers: Record<string, string> = { origin: PUBLIC_URL, ...(request.headers as Record<string, string> | undefined) };
-      if (credential.kind === 'session') {
-        headers.cookie = `${SESSION_COOKIE}=${credential.sessionId}`;
-        headers[CSRF_HEADER] = csrfTokenFor(credential.sessionId);
-      } else if (credential.kind === 'bearer') {
-        headers.authorization = `Bearer ${credential.token}`;
-      }
-      return app.inject({ ...request, headers });
+      return app.inject({ ...request, headers: headersFor(credential, request.headers as Record<string, string> | undefined) });
+    },
+    async https(credential, request) {
+      if (tls === undefined) throw new Error('startAccessApp: https() needs overHttps');
+      const answer = await httpsRequest({
+        port,
+        ca: tls.cert,
+        path: request.url,
+        method: request.method,
+        headers: headersFor(credential, request.headers),
+        ...(request.payload === undefined ? {} : { body: JSON.stringify(request.payload) }),
+      });
+      return { ...answer, json: <T,>() => JSON.parse(answer.body) as T };
     },
     async close() {
       await app.close();

@@ -24,6 +24,8 @@ import { SecurityLogRetentionJob } from '../core/audit/security-log-retention-jo
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
+import { openMissionServices } from './open-mission-services.ts';
+import type { MissionServices } from '../core/missions/mission-services.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -74,6 +76,8 @@ export interface Services {
   readingsChecker: ReadingsChecker;
   /** Organizations, users, access, the audit log and API keys (issue 4). */
   tenancy: TenancyServices;
+  /** Missions, templates, public links; the coverage alert evaluation reads (issue 10). */
+  missions: MissionServices;
   storage: { kind: DatabaseKind; sizeOnDisk(): Promise<number>; sizeByTable(): Promise<Record<string, number>> };
   /** The open database and the KEK keyring: what the sign-in layers (identity/, auth/) are built on. */
   database: DatabaseHandle;
@@ -117,6 +121,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  const tenancy = openTenancyServices(database, keyring, readings, now);
+  const missions = openMissionServices(database, tenancy, readings, now, notice);
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
@@ -141,7 +147,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpointAuditor: new CheckpointAuditor(db),
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
-    tenancy: openTenancyServices(database, keyring, readings, now),
+    tenancy,
+    missions,
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,

@@ -23,6 +23,7 @@ import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
 import { registerWebAppRoutes, type WebAppFiles } from './routes/web-app-routes.ts';
+import { registerConsigneePageRoute, type ConsigneePageExtras } from './routes/consignee-page-route.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
 
@@ -49,6 +50,8 @@ export interface AppOptions {
   identity?: { register(app: FastifyInstance): void } | undefined;
   /** The built web app (packages/web/dist), served under /app/; undefined: /app/ says how to build it. */
   webApp?: WebAppFiles | undefined;
+  /** Sections the consignee's public mission page adds (alerts, report downloads); absent: the mission alone. */
+  consigneeExtras?: ConsigneePageExtras | undefined;
 }
 
 /**
@@ -102,6 +105,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerScanPageRoutes(app, ctx);
+  if (options.services.missions !== undefined) registerConsigneePageRoute(app, options.services.missions, options.consigneeExtras);
   const tenancy = options.services.tenancy;
   // The scan API routes too: in the OpenAPI scope when there is one.
   if (tenancy === undefined) { registerScanLocationRoute(app, ctx); registerScanBatchRoute(app, ctx); }
@@ -117,7 +121,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer });
+        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl });
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

@@ -1,5 +1,6 @@
 import type { IngestService, ScanRecords, SecurityEventLog } from '../core/ingest/ingest-contract.ts';
 import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
+import type { MissionServices } from '../core/missions/mission-services.ts';
 
 /**
  * What the HTTP layer needs from the services (a subset of what `openServices` returns), so
@@ -12,4 +13,6 @@ export interface HttpServices {
   readiness: { check(): Promise<boolean> };
   /** Identity, tenants and access; absent in the bare ingestion app (then only public routes exist). */
   tenancy?: TenancyServices;
+  /** Missions and their public links; absent where there is no tenancy either. */
+  missions?: MissionServices;
 }

@@ -10,3 +10,6 @@ export function scanPagePath(scanId: string): string {
 export function scanLocationPath(scanId: string): string {
   return `${BATCH_PATH}/${encodeURIComponent(scanId)}/location`;
 }
+
+/** A consignee's public page of one mission: `/consignee/<token>` (a capability URL). */
+export const CONSIGNEE_PATH_PREFIX = '/consignee';

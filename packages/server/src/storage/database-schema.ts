@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { AuthTables } from './auth-schema.ts';
 import type { ClaimTables } from './claim-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
+import type { MissionTables } from './mission-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
 
@@ -138,7 +139,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

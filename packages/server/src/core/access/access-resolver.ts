@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
 import { loggerAccessRepository } from '../../storage/logger-access-repository.ts';
+import { missionRepository } from '../../storage/mission-repository.ts';
+import { MISSION_ID_PATTERNS } from '../missions/mission-ids.ts';
 import { organizationRepository } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
 import { ID_PATTERN } from '../tenancy/tenancy-ids.ts';
@@ -51,6 +53,18 @@ export class AccessResolver {
         if (claim === undefined) return 'missing';
         const shares = new Map((await loggerAccessRepository.sharesOf(this.db, id)).map((s) => [s.team_id, s.access]));
         return { kind, id, orgId: claim.org_id, operatorAccess: claim.operator_access === 1, ownerTeamId: claim.team_id, shares };
+      }
+      case 'mission': {
+        if (!MISSION_ID_PATTERNS.mission.test(id)) return 'missing';
+        const mission = await missionRepository.findMissionForAccess(this.db, id);
+        if (mission === undefined) return 'missing';
+        const shares = new Map((await missionRepository.sharesOf(this.db, id)).map((s) => [s.team_id, s.access]));
+        return { kind, id, orgId: mission.org_id, operatorAccess: mission.operator_access === 1, ownerTeamId: mission.team_id, shares };
+      }
+      case 'mission-template': {
+        if (!MISSION_ID_PATTERNS.template.test(id)) return 'missing';
+        const template = await missionRepository.findTemplateForAccess(this.db, id);
+        return template === undefined ? 'missing' : { kind, id, orgId: template.org_id, operatorAccess: template.operator_access === 1, teamId: template.team_id };
       }
       case 'api-key': {
         if (!API_KEY_ID.test(id)) return 'missing';

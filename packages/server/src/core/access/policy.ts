@@ -42,7 +42,18 @@ export type PolicyAction =
   /** Operators: platform-wide security events and audit log. */
   | 'platform.read'
   | 'api-keys.read'
-  | 'api-keys.manage';
+  | 'api-keys.manage'
+  /** Listing the missions one can see (filtered by the same rules as `mission.read`). */
+  | 'missions.list'
+  /** Making a mission owned by the team the path names (plain users: only a team of theirs). */
+  | 'missions.create'
+  | 'mission.read'
+  /** Changing a mission: its fields, status, logger periods, public links. */
+  | 'mission.write'
+  | 'mission.share'
+  | 'templates.read'
+  /** Making and changing templates (plain users: only their teams'; organization-wide ones: admins, checked by the template service). */
+  | 'templates.manage';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -51,6 +62,8 @@ export const TARGET_PARAMS = {
   member: 'userId',
   logger: 'serial',
   'api-key': 'keyId',
+  mission: 'missionId',
+  'mission-template': 'templateId',
 } as const;
 export type TargetKind = keyof typeof TARGET_PARAMS;
 
@@ -110,6 +123,13 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'platform.read': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
   'api-keys.read': { standings: ['admin', 'operator'], targets: ['organization', 'api-key'] },
   'api-keys.manage': { standings: ['admin'], targets: ['organization', 'api-key'] },
+  'missions.list': { standings: [...MEMBERS, 'operator'], targets: ['none'] },
+  'missions.create': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['team'] },
+  'mission.read': { standings: [...MEMBERS, 'operator'], targets: ['mission'] },
+  'mission.write': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['mission'] },
+  'mission.share': { standings: ORG_ADMINS, targets: ['mission'] },
+  'templates.read': { standings: MEMBERS, targets: ['organization', 'mission-template'] },
+  'templates.manage': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['organization', 'mission-template'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */
@@ -139,13 +159,22 @@ export type Target =
       hasActiveAdmin: boolean;
     }
   | {
-      kind: 'logger';
+      /** A logger, or a mission: owned by a team, shared with others of the organization. */
+      kind: 'logger' | 'mission';
       id: string;
       orgId: string;
       operatorAccess: boolean;
       ownerTeamId: string;
-      /** Other teams of the organization the logger is shared with. */
+      /** Other teams of the organization the logger (mission) is shared with. */
       shares: ReadonlyMap<string, ShareAccess>;
+    }
+  | {
+      kind: 'mission-template';
+      id: string;
+      orgId: string;
+      operatorAccess: boolean;
+      /** The team the template belongs to; null: organization-wide. */
+      teamId: string | null;
     };
 
 export type Decision = { allow: true; standing: Standing } | { allow: false; status: 401 | 403 | 404 };
@@ -204,8 +233,11 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
   const standing = standingIn(subject, target.orgId);
   if (!canSee(subject, standing, target)) return { allow: false, status: 404 };
   if (!action.standings.includes(standing)) return { allow: false, status: 403 };
-  if (target.kind === 'logger' && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
-  if (target.kind !== 'logger' && standing === 'operator' && rule.action === 'members.manage' && target.hasActiveAdmin) return { allow: false, status: 403 };
+  if ((target.kind === 'logger' || target.kind === 'mission') && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
+  if (target.kind === 'mission-template' && !templateRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
+  // A plain user makes missions for a team of their own only.
+  if (target.kind === 'team' && rule.action === 'missions.create' && standing === 'user' && !(subject.kind === 'user' && subject.teamIds.has(target.id))) return { allow: false, status: 403 };
+  if ('hasActiveAdmin' in target && standing === 'operator' && rule.action === 'members.manage' && target.hasActiveAdmin) return { allow: false, status: 403 };
   return { allow: true, standing };
 }
 
@@ -216,22 +248,41 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
  */
 function canSee(subject: Subject, standing: Standing, target: Target): boolean {
   if (standing === 'outsider') return false;
-  if (target.kind !== 'logger') return true;
+  if (target.kind === 'mission-template') {
+    // Operators see no templates; a plain user sees the organization's and their teams'.
+    if (standing === 'operator') return false;
+    return standing !== 'user' || target.teamId === null || (subject.kind === 'user' && subject.teamIds.has(target.teamId));
+  }
+  if (target.kind !== 'logger' && target.kind !== 'mission') return true;
   if (standing === 'operator') return target.operatorAccess;
   if (standing === 'user') return teamAccess(subject, target) !== undefined;
   return true;
 }
 
-/** Per-logger refinements of a granted action. */
-function loggerRule(subject: Subject, standing: Standing, target: Target & { kind: 'logger' }, action: PolicyAction): boolean {
-  if (action !== 'logger.write') return true;
+/** Per-logger (per-mission) refinements of a granted action. */
+function loggerRule(subject: Subject, standing: Standing, target: Target & { kind: 'logger' | 'mission' }, action: PolicyAction): boolean {
+  if (action !== 'logger.write' && action !== 'mission.write') return true;
   // The owning team and read-write shares may write; read shares may not.
   if (standing === 'user') return teamAccess(subject, target) === 'read-write';
   return standing !== 'operator';
 }
 
-/** What the user's teams give on a logger: the owner's rights, a share's, or nothing. */
-export function teamAccess(subject: Subject, target: Target & { kind: 'logger' }): ShareAccess | undefined {
+/** A plain user changes only their teams' templates; organization-wide ones are the admins' (and admin keys'). */
+function templateRule(subject: Subject, standing: Standing, target: Target & { kind: 'mission-template' }, action: PolicyAction): boolean {
+  if (action !== 'templates.manage') return true;
+  if (target.teamId === null) return standing === 'admin' || standing === 'key-admin';
+  return standing !== 'user' || (subject.kind === 'user' && subject.teamIds.has(target.teamId));
+}
+
+/** Whether `subject` may make a template for `teamId` (null: organization-wide) of its organization: the same rule as changing one. */
+export function mayManageTemplateOf(subject: Subject, standing: Standing, teamId: string | null): boolean {
+  if (!ACTIONS['templates.manage'].standings.includes(standing)) return false;
+  if (teamId === null) return standing === 'admin' || standing === 'key-admin';
+  return standing !== 'user' || (subject.kind === 'user' && subject.teamIds.has(teamId));
+}
+
+/** What the user's teams give on a logger (or mission): the owner's rights, a share's, or nothing. */
+export function teamAccess(subject: Subject, target: Target & { kind: 'logger' | 'mission' }): ShareAccess | undefined {
   if (subject.kind !== 'user') return undefined;
   if (subject.teamIds.has(target.ownerTeamId)) return 'read-write';
   let best: ShareAccess | undefined;

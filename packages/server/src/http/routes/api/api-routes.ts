@@ -6,11 +6,14 @@ import { registerLogRoutes } from './log-routes.ts';
 import { registerLoggerRoutes } from './logger-routes.ts';
 import { registerMeRoute } from './me-route.ts';
 import { registerMemberRoutes } from './member-routes.ts';
+import { registerMissionRoutes } from './mission-routes.ts';
+import { registerMissionShareLinkRoutes } from './mission-share-link-routes.ts';
+import { registerMissionTemplateRoutes } from './mission-template-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
 
-/** Every /api/v1 read-side route (identity, tenants, loggers, readings, logs, API keys). */
+/** Every /api/v1 route (identity, tenants, loggers, readings, logs, API keys, missions). */
 export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerMeRoute(app, ctx);
   registerOrganizationRoutes(app, ctx);
@@ -21,4 +24,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
+  if (ctx.missions !== undefined) {
+    registerMissionRoutes(app, ctx.missions);
+    registerMissionShareLinkRoutes(app, ctx.missions, ctx.publicUrl);
+    registerMissionTemplateRoutes(app, ctx.missions);
+  }
 }
