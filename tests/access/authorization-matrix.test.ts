@@ -6,6 +6,7 @@ import { buildApp } from '../../packages/server/src/http/build-app.ts';
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
 import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
 import { buildWorld, type Tenant, type World } from '../support/tenant-world.ts';
+import { storeAlert } from '../support/alert-fixtures.ts';
 
 /**
  * Every route the app registers × every kind of caller × an object of the caller's own
@@ -87,6 +88,13 @@ function expected(label: string, who: Who, side: Side): Expected {
       return allowed(['admin', 'key-admin'], 404);
     case 'templates.read@organization':
       return allowed(MEMBERS, 403);
+    case 'alerts.list':
+      return untargeted(MEMBERS);
+    case 'alert.read@alert':
+      return allowed(MEMBERS, 404);
+    case 'alert.act@alert':
+      // The user is in the team that owns the alert's logger: read-write.
+      return allowed(['admin', 'user', 'key-write', 'key-admin'], 404);
     default:
       throw new Error(`the matrix has no expectation for policy ${label}`);
   }
@@ -118,6 +126,8 @@ async function templateOf({ app }: Fixture, t: Tenant): Promise<string> {
   const subject = { kind: 'api-key' as const, keyId: 'ak_matrix', orgId: t.orgId, scope: 'admin' as const };
   return (await app.services.missions.templates.create(t.orgId, { name: `T ${unique()}`, teamId: t.teamId, rules: [] }, subject, CLI)).id;
 }
+/** A fresh open alert on the tenant's logger (acting on one changes it). */
+const alertOf = (f: Fixture, t: Tenant) => storeAlert(f.app.owner.db, { orgId: t.orgId, teamId: t.teamId, serial: t.logger.serial });
 /** What the policy answers a caller who is no one: never seen on a public route. */
 const POLICY_401 = JSON.stringify({ error: { code: 'unauthorized', message: 'sign in, or send a bearer token' } });
 
@@ -245,6 +255,13 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
       return { url: `/api/v1/loggers/${t.logger.serial}/shares/${t.otherTeamId}` };
     },
   },
+
+  // Alerts (the tenant's logger's).
+  'GET /api/v1/alerts': { policy: 'alerts.list', prepare: () => ({ url: '/api/v1/alerts?severity=critical' }) },
+  'GET /api/v1/alerts/:alertId': { policy: 'alert.read@alert', prepare: async (f, t) => ({ url: `/api/v1/alerts/${await alertOf(f, t)}` }) },
+  'POST /api/v1/alerts/:alertId/acknowledge': { policy: 'alert.act@alert', prepare: async (f, t) => ({ url: `/api/v1/alerts/${await alertOf(f, t)}/acknowledge`, payload: { comment: 'seen' } }) },
+  'POST /api/v1/alerts/:alertId/comments': { policy: 'alert.act@alert', prepare: async (f, t) => ({ url: `/api/v1/alerts/${await alertOf(f, t)}/comments`, payload: { body: 'a note' } }) },
+  'POST /api/v1/alerts/:alertId/close': { policy: 'alert.act@alert', prepare: async (f, t) => ({ url: `/api/v1/alerts/${await alertOf(f, t)}/close`, payload: { comment: 'fine' } }) },
 
   // Logs and API keys.
   'GET /api/v1/orgs/:orgId/audit-log': { policy: 'audit.read@organization', prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/audit-log` }) },

@@ -26,6 +26,13 @@ import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import { openMissionServices } from './open-mission-services.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { StoredMissionCoverage } from '../core/missions/stored-mission-coverage.ts';
+import { AlertService } from '../core/alerts/alert-service.ts';
+import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
+import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
+import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
+import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -57,6 +64,10 @@ export interface OpenServicesOptions {
   checkpointIntervalMs?: number;
   /** The security log: rows written per minute at most (default 100), and days kept (default 90). */
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
+  /** Which missions and rules cover a logger's readings; default: the missions' storage (tests give fixed ones). */
+  missionCoverage?: MissionCoverageSource;
+  /** Alerts back in range this long close by themselves (default 30 minutes). */
+  alertCloseAfterSeconds?: number;
 }
 
 export interface Services {
@@ -84,6 +95,10 @@ export interface Services {
   keyring: Keyring;
   /** The one scheduler: periodic jobs are registered here; `qrlog serve` starts it. */
   scheduler: Scheduler;
+  /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
+  alerts: AlertService;
+  /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
+  alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
 }
 
@@ -123,9 +138,16 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
   const tenancy = openTenancyServices(database, keyring, readings, now);
   const missions = openMissionServices(database, tenancy, readings, now, notice);
+  // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
+  const coverage = options.missionCoverage ?? new StoredMissionCoverage(db);
+  const audit = new AuditLog(db, now);
+  const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
+  const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
+  scheduler.register(new AlertSweepJob(alertEvaluation));
+  scheduler.register(new NoScanJob(database, coverage, audit));
   let closed = false;
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
@@ -153,10 +175,13 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     database,
     keyring,
     scheduler,
+    alerts: new AlertService(database, audit, now),
+    alertEvaluation,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await alertEvaluation.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();

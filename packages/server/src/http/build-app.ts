@@ -15,6 +15,7 @@ import { LinkIntake, type IntakeLimits } from './link-intake.ts';
 import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
 import { useZodSchemas } from './zod-schemas.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
+import { registerAlertRoutes } from './routes/api/alert-routes.ts';
 import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
@@ -122,6 +123,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl });
+        if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

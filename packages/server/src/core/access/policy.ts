@@ -53,7 +53,13 @@ export type PolicyAction =
   | 'mission.share'
   | 'templates.read'
   /** Making and changing templates (plain users: only their teams'; organization-wide ones: admins, checked by the template service). */
-  | 'templates.manage';
+  | 'templates.manage'
+  /** Listing the alerts one can see (filtered by the same rules as `alert.read`). */
+  | 'alerts.list'
+  /** An alert, its comments: whoever may read its logger or its mission. */
+  | 'alert.read'
+  /** Acknowledging, commenting, closing: whoever may write (read-write teams, write keys). */
+  | 'alert.act';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -64,6 +70,7 @@ export const TARGET_PARAMS = {
   'api-key': 'keyId',
   mission: 'missionId',
   'mission-template': 'templateId',
+  alert: 'alertId',
 } as const;
 export type TargetKind = keyof typeof TARGET_PARAMS;
 
@@ -130,6 +137,9 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'mission.share': { standings: ORG_ADMINS, targets: ['mission'] },
   'templates.read': { standings: MEMBERS, targets: ['organization', 'mission-template'] },
   'templates.manage': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['organization', 'mission-template'] },
+  'alerts.list': { standings: [...MEMBERS], targets: ['none'] },
+  'alert.read': { standings: [...MEMBERS, 'operator'], targets: ['alert'] },
+  'alert.act': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['alert'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */
@@ -159,8 +169,11 @@ export type Target =
       hasActiveAdmin: boolean;
     }
   | {
-      /** A logger, or a mission: owned by a team, shared with others of the organization. */
-      kind: 'logger' | 'mission';
+      /**
+       * A logger, a mission or an alert: owned by a team, shared with others of the organization
+       * (an alert is seen and acted on as its logger and its mission's team allow; see AccessResolver).
+       */
+      kind: 'logger' | 'mission' | 'alert';
       id: string;
       orgId: string;
       operatorAccess: boolean;
@@ -176,6 +189,9 @@ export type Target =
       /** The team the template belongs to; null: organization-wide. */
       teamId: string | null;
     };
+
+/** An object owned by a team and shared with others: a logger, a mission, an alert. */
+export type TeamObject = Target & { kind: 'logger' | 'mission' | 'alert' };
 
 export type Decision = { allow: true; standing: Standing } | { allow: false; status: 401 | 403 | 404 };
 
@@ -233,7 +249,7 @@ export function decide(subject: Subject, rule: AccessRule, target: Target | 'mis
   const standing = standingIn(subject, target.orgId);
   if (!canSee(subject, standing, target)) return { allow: false, status: 404 };
   if (!action.standings.includes(standing)) return { allow: false, status: 403 };
-  if ((target.kind === 'logger' || target.kind === 'mission') && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
+  if ((target.kind === 'logger' || target.kind === 'mission' || target.kind === 'alert') && !loggerRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
   if (target.kind === 'mission-template' && !templateRule(subject, standing, target, rule.action)) return { allow: false, status: 403 };
   // A plain user makes missions for a team of their own only.
   if (target.kind === 'team' && rule.action === 'missions.create' && standing === 'user' && !(subject.kind === 'user' && subject.teamIds.has(target.id))) return { allow: false, status: 403 };
@@ -253,15 +269,15 @@ function canSee(subject: Subject, standing: Standing, target: Target): boolean {
     if (standing === 'operator') return false;
     return standing !== 'user' || target.teamId === null || (subject.kind === 'user' && subject.teamIds.has(target.teamId));
   }
-  if (target.kind !== 'logger' && target.kind !== 'mission') return true;
+  if (target.kind !== 'logger' && target.kind !== 'mission' && target.kind !== 'alert') return true;
   if (standing === 'operator') return target.operatorAccess;
   if (standing === 'user') return teamAccess(subject, target) !== undefined;
   return true;
 }
 
-/** Per-logger (per-mission) refinements of a granted action. */
-function loggerRule(subject: Subject, standing: Standing, target: Target & { kind: 'logger' | 'mission' }, action: PolicyAction): boolean {
-  if (action !== 'logger.write' && action !== 'mission.write') return true;
+/** Per-logger (per-mission, per-alert) refinements of a granted action. */
+function loggerRule(subject: Subject, standing: Standing, target: TeamObject, action: PolicyAction): boolean {
+  if (action !== 'logger.write' && action !== 'mission.write' && action !== 'alert.act') return true;
   // The owning team and read-write shares may write; read shares may not.
   if (standing === 'user') return teamAccess(subject, target) === 'read-write';
   return standing !== 'operator';
@@ -282,7 +298,7 @@ export function mayManageTemplateOf(subject: Subject, standing: Standing, teamId
 }
 
 /** What the user's teams give on a logger (or mission): the owner's rights, a share's, or nothing. */
-export function teamAccess(subject: Subject, target: Target & { kind: 'logger' | 'mission' }): ShareAccess | undefined {
+export function teamAccess(subject: Subject, target: TeamObject): ShareAccess | undefined {
   if (subject.kind !== 'user') return undefined;
   if (subject.teamIds.has(target.ownerTeamId)) return 'read-write';
   let best: ShareAccess | undefined;

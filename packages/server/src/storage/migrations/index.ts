@@ -10,6 +10,7 @@ import { securityLog } from './0014-security-log.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
 import { missions } from './0017-missions.ts';
+import { alerts } from './0018-alerts.ts';
 import { provisioning } from './0019-provisioning.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
@@ -25,5 +26,6 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
   '0017-missions': missions,
+  '0018-alerts': alerts,
   '0019-provisioning': provisioning,
 };
