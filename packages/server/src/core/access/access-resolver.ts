@@ -68,6 +68,7 @@ export class AccessResolver {
         if (!MISSION_ID_PATTERNS.template.test(id)) return 'missing';
         const template = await missionRepository.findTemplateForAccess(this.db, id);
         return template === undefined ? 'missing' : { kind, id, orgId: template.org_id, operatorAccess: template.operator_access === 1, teamId: template.team_id };
+      }
       case 'alert': {
         // An alert is its logger's (owner team and shares, as now) and its mission's team's, read-write.
         if (!ALERT_ID.test(id)) return 'missing';
