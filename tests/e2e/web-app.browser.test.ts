@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
+import { apiKeyTokens, createQrlogClient } from '@qrlog/api-client';
 import { fromKeyFile, type LoggerKey } from '@qrlog/link';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -9,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
 import { CHROMIUM_ARGS, setUpAccount, signIn } from '../support/browser-session.ts';
-import { linkPath, windowLink } from '../support/fleet.ts';
+import { linkPath, SESSION_START, windowLink } from '../support/fleet.ts';
+import { trustingFetch } from '../support/trusting-fetch.ts';
 import { json, qrlog } from '../support/run-qrlog.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { createServerStore, ENGINES, type ServerStore } from '../support/test-engines.ts';
@@ -20,6 +22,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Screenshots of each page at 1280 and 360 px, kept as test artefacts (not in git). */
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const PASSWORD = 'a long admin password';
+const MISSION = 'Vaccines Berlin to Hamburg';
 
 /** The app built once for the file, by Vite, into a directory the server processes serve it from. */
 let webDir: string;
@@ -62,7 +65,7 @@ describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium ag
     const port = await freePort();
     origin = `https://localhost:${String(port)}`;
     // On the host, before the service starts: an organization with its admin, and a logger claimed for it.
-    const org = json<{ id: string; admin: { firstSignIn: { invitationLink: string } } }>(
+    const org = json<{ id: string; defaultTeamId: string; admin: { firstSignIn: { invitationLink: string } } }>(
       qrlog(['orgs', 'create', '--name', 'Cold Chain Ltd', '--admin-email', email, '--data-dir', store.dataDir, '--public-url', origin], { env }),
     );
     invitation = org.admin.firstSignIn.invitationLink;
@@ -70,8 +73,23 @@ describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium ag
     json<unknown>(qrlog(['loggers', 'provision', '--count', '1', '--data-dir', store.dataDir, '--out', keysFile], { env }));
     key = fromKeyFile((JSON.parse(readFileSync(keysFile, 'utf8')) as unknown[])[0]);
     json<unknown>(qrlog(['loggers', 'claim', '--org', org.id, '--serial', key.serial, '--data-dir', store.dataDir], { env }));
+    const apiKey = json<{ id: string; secret: string }>(qrlog(['api-keys', 'create', '--org', org.id, '--scope', 'write', '--data-dir', store.dataDir], { env }));
 
     server = await startServerProcess({ dataDir: store.dataDir, args: ['--port', String(port), '--public-url', origin, '--web-dir', webDir], env });
+    // A mission over the logger's last three days whose rule every reading breaks (colder than 100 °C): the scans below raise its alert.
+    const fetch = trustingFetch(server.ca);
+    const client = createQrlogClient(origin, { fetch, token: apiKeyTokens(origin, apiKey, { fetch }) });
+    const mission = await client.POST('/api/v1/teams/{teamId}/missions', {
+      params: { path: { teamId: org.defaultTeamId } },
+      body: {
+        name: MISSION,
+        origin: 'Berlin',
+        destination: 'Hamburg',
+        rules: [{ id: 'too-cold', kind: 'limit', channel: 'temperature', severity: 'critical', low: 100, delayReadings: 1 }],
+        loggers: [{ serial: key.serial, from: new Date((SESSION_START + 1008 * 600) * 1000).toISOString() }],
+      },
+    });
+    expect(mission.response.status, JSON.stringify(mission.error)).toBe(201);
     // The last three days of 10-minute readings, brought by three scans (a phone's GET of each link).
     for (const firstSeq of [1008, 1152, 1296]) {
       const scan = await httpsRequest({ port, ca: server.ca, path: linkPath(windowLink(key, { firstSeq, count: 144 })) });
@@ -142,6 +160,24 @@ describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium ag
     expect(csv[0]).toMatch(/^serial,channel,unit,sequence,time_utc,time_local \(.+\),value,status$/);
     expect(csv.length).toBeGreaterThan(1);
     expect(csv[1]).toMatch(new RegExp(`^${key.serial},temperature,°C,\\d+,`));
+
+    // The mission and its alert: acknowledged here, with a comment.
+    await page.getByRole('link', { name: 'Missions' }).click();
+    await page.getByRole('link', { name: MISSION }).click();
+    await page.getByRole('heading', { name: `Mission ${MISSION}` }).waitFor();
+    await page.getByText('Berlin → Hamburg').waitFor();
+    const alertRow = page.getByRole('row', { name: /critical/ });
+    await alertRow.waitFor();
+    await expectAccessible(page);
+    await screenshots(page, `${engine}-mission`);
+    await alertRow.getByLabel('Comment (optional)').fill('checked the load: sensor test');
+    await alertRow.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText(`acknowledged by`).waitFor();
+    // The alerts page shows open ones by default: none left.
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByText('No alerts: nothing went outside its limits.').waitFor();
+    await expectAccessible(page);
+    await screenshots(page, `${engine}-alerts`);
 
     // Preferences: German and °F, kept on this device; the pages follow.
     await page.getByRole('link', { name: 'Preferences' }).click();

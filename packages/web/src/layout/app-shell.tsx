@@ -31,6 +31,12 @@ export function AppShell() {
           <Link to="/" activeOptions={{ exact: true }} activeProps={{ 'aria-current': 'page' }}>
             {t('nav.loggers')}
           </Link>
+          <Link to="/missions" activeProps={{ 'aria-current': 'page' }}>
+            {t('nav.missions')}
+          </Link>
+          <Link to="/alerts" activeProps={{ 'aria-current': 'page' }}>
+            {t('nav.alerts')}
+          </Link>
           <Link to="/preferences" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.preferences')}
           </Link>
