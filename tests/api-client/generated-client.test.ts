@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LoggerKey } from '@qrlog/link';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { apiKeyTokens, createQrlogClient, type QrlogClient } from '@qrlog/api-client';
-import { tlsFetch } from '../../packages/server/src/auth/tls-fetch.ts';
+import { trustingFetch } from '../support/trusting-fetch.ts';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { loggerWindow } from '../../packages/server/src/testing/logger-window.ts';
 import { provisionLoggers, SESSION_START, windowLink } from '../support/fleet.ts';
@@ -12,12 +12,6 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { createServerStore, ENGINES, type ServerStore } from '../support/test-engines.ts';
 
 const CHECKED_IN_DOCUMENT = join(import.meta.dirname, '..', '..', 'packages', 'api-client', 'openapi.json');
-
-/** The transport a customer with a private CA would hand the client: fetch that also trusts the service's certificate. */
-function trustingFetch(ca: string): (request: Request) => Promise<Response> {
-  const send = tlsFetch(ca);
-  return async (request) => send(request.url, { method: request.method, headers: request.headers, ...(request.body === null ? {} : { body: await request.text() }) });
-}
 
 /**
  * The generated client (@qrlog/api-client) against a real `qrlog serve` process over HTTPS: the

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM_PATH } from '../test-tiers.ts';
@@ -9,44 +8,10 @@ import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
 import { json, qrlog } from '../support/run-qrlog.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { CHROMIUM_ARGS, fetchInPage, setUpAccount as setUpAccountAt, signIn as signInAt } from '../support/browser-session.ts';
 
-/** Debian's chromium package (.ci/run installs it); never a downloaded browser. */
 const CHROMIUM = CHROMIUM_PATH;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const hasChromium = inject('tiers').browser;
-
-/** What an authenticator app shows for the base32 secret, `offsetSteps` periods from now. */
-function codeFor(base32: string, offsetSteps = 0): string {
-  return TOTP.generate({ secret: Secret.fromBase32(base32), timestamp: Date.now() + offsetSteps * 30_000 });
-}
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-/**
- * A request with the browser context's own cookies (the httpOnly session included), as the
- * service's pages would make it: the service's JSON answers carry a CSP that forbids scripts, so
- * the request goes through the context, with the Origin a same-origin page sends.
- */
-async function fetchInPage(page: Page, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-  const origin = new URL(page.url()).origin;
-  const r = await page.context().request.fetch(`${origin}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.method === undefined || init.method === 'GET' ? {} : { origin }), ...init.headers },
-    ...(init.body === undefined ? {} : { data: init.body }),
-    maxRedirects: 0,
-  });
-  const text = await r.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: r.status(), body };
-}
 
 /**
  * The whole sign-in path as a person goes through it, in headless Chromium against a real
@@ -95,44 +60,8 @@ describe.skipIf(!hasChromium)('browser sign-in against a real qrlog serve (headl
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Opens a one-time account link, sets the password (plus `extra` fields), enrols the authenticator; its secret. */
-  async function setUpAccount(page: Page, link: string, path: string, extra: Record<string, string> = {}): Promise<string> {
-    await page.goto(link);
-    // The page moved the token from the fragment into its form and out of the address bar.
-    await expect.poll(() => page.url()).toBe(`${origin}${path}`);
-    for (const [name, value] of Object.entries(extra)) await page.fill(`input[name=${name}]`, value);
-    await page.fill('input[name=password]', password);
-    await page.fill('input[name=password2]', password);
-    await page.click('button[type=submit]');
-    // Admins and operators must set up an authenticator app before the account is done.
-    await page
-      .getByRole('heading', { name: 'Set up your authenticator app' })
-      .waitFor()
-      .catch(async (e: unknown) => {
-        throw new Error(`${String(e)}\n${await page.locator('body').innerText()}`);
-      });
-    const secret = (await page.locator('p.secret').innerText()).replace(/\s+/g, '');
-    expect(secret).toMatch(/^[A-Z2-7]+=*$/);
-    await page.fill('input[name=code]', codeFor(secret));
-    await page.click('button[type=submit]');
-    await page.getByText('Authenticator app ready').waitFor();
-    return secret;
-  }
-
-  /** The service's own /auth/login: the provider's form, then the authenticator code; back at /auth/session. */
-  async function signIn(page: Page, address: string, secret: string): Promise<Record<string, unknown>> {
-    await page.goto(`${origin}/auth/login?return_to=${encodeURIComponent('/auth/session')}`);
-    expect(page.url()).toMatch(new RegExp(`^${origin}/interaction/`));
-    await page.fill('input[name=email]', address);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.locator('input[name=code]').waitFor();
-    // The enrolment used this period's code, and a code is good once: the app's next one.
-    await page.fill('input[name=code]', codeFor(secret, 1));
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${origin}/auth/session`);
-    return (await fetchInPage(page, '/auth/session')).body as Record<string, unknown>;
-  }
+  const setUpAccount = (page: Page, link: string, path: string, extra: Record<string, string> = {}) => setUpAccountAt(page, { origin, link, path, password, extra });
+  const signIn = (page: Page, address: string, secret: string) => signInAt(page, { origin, email: address, password, secret });
 
   function started(): { server: ServerProcess; browser: Browser } {
     if (server === undefined || browser === undefined) throw new Error('the server or the browser did not start');

@@ -66,6 +66,10 @@ describe('packaging', () => {
             if (ready?.status === 200) break;
             await sleep(100);
           }
+          // The installed service serves the built web app from the installed @qrlog/web package.
+          const page = await httpsRequest({ port, ca: readFileSync(certFile, 'utf8'), path: '/app/' });
+          expect(page.status, page.body).toBe(200);
+          expect(page.body).toMatch(/src="\/app\/assets\/index-[\w-]+\.js"/);
         } finally {
           if (child.exitCode === null) child.kill('SIGTERM');
         }

@@ -53,6 +53,7 @@ export function loadServerConfig(argv: readonly string[], env: Env = process.env
   const config = { ...parsed.data, ...absolutePaths(parsed.data, cwd), dataDir: resolve(cwd, parsed.data.dataDir) };
   if (config.tlsCert !== undefined) config.tlsCert = resolve(cwd, config.tlsCert);
   if (config.tlsKey !== undefined) config.tlsKey = resolve(cwd, config.tlsKey);
+  if (config.webDir !== undefined) config.webDir = resolve(cwd, config.webDir);
   for (const [flag, file] of [['tls-cert', config.tlsCert], ['tls-key', config.tlsKey]] as const) {
     if (file !== undefined && !isReadable(file)) problems.push(`--${flag}: cannot read ${file}`);
   }

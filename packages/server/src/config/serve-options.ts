@@ -52,6 +52,7 @@ export const SERVE_OPTIONS = [
   { key: 'sessionMaxHours', flag: 'session-max', env: 'QRLOG_SESSION_MAX_HOURS', defaultValue: '12', help: 'hours after sign-in at which a browser session ends however active' },
   { key: 'smtpUrl', flag: 'smtp-url', env: 'QRLOG_SMTP_URL', secret: true, help: 'smtp://[user:pass@]host[:port] (STARTTLS) or smtps://… for invitation, reset and notification mails (unset: they go to the log)' },
   { key: 'checkpointInterval', flag: 'checkpoint-interval', env: 'QRLOG_CHECKPOINT_INTERVAL', defaultValue: '60', help: 'minutes between signed checkpoints of the evidence chains, written to QRLOG_CHECKPOINT_DIR (0 = only `qrlog checkpoints create`)' },
+  { key: 'webDir', flag: 'web-dir', env: 'QRLOG_WEB_DIR', help: 'the built web app served under /app/ (default: the @qrlog/web package\'s dist, made by `npm run build`)' },
   { key: 'smtpFrom', flag: 'smtp-from', env: 'QRLOG_SMTP_FROM', help: 'sender address of those mails (default qrlog@<public-url host>)' },
   { key: 'notificationInterval', flag: 'notification-interval', env: 'QRLOG_NOTIFICATION_INTERVAL', defaultValue: '30', help: 'seconds between looks at the notification outbox (mails are sent only from there, never in a request)' },
 ] as const satisfies readonly ServeOption[];

@@ -91,6 +91,8 @@ function checkAuthConfig(c: Partial<Record<AuthConfigKeys, unknown>>, ctx: z.Ref
 
 /** The embedded provider's mail (invitations, password resets); unset: links are printed to the log. */
 const mailConfigShape = {
+  /** The built web app's directory (index.html, assets/); default: @qrlog/web's dist. */
+  webDir: z.string().min(1).optional(),
   smtpUrl: z.string().refine((s) => /^smtps?:\/\/[^/]/.test(s), 'expected smtp://host[:port] or smtps://host[:port]').optional(),
   smtpFrom: z.string().regex(/^[^\s<>@]{1,64}@[^\s<>@]{1,253}$/, 'expected a mail address').optional(),
 };

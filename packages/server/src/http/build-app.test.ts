@@ -131,11 +131,14 @@ describe('GET of a link', () => {
     const head = await app.inject({ method: 'HEAD', url: pathOf(link(key)) });
     expect(head.statusCode).toBe(404);
     expect(services.readings.size).toBe(0);
-    for (const url of ['/favicon.ico', '/12ab', '/', '/a/b/']) {
+    for (const url of ['/favicon.ico', '/12ab', '/a/b/']) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toEqual({ error: { code: 'not-found', message: 'nothing here' } });
     }
+    // The root leads to the web app (built or not), never to a link's handling.
+    const root = await app.inject({ method: 'GET', url: '/' });
+    expect([root.statusCode, root.headers.location]).toEqual([303, '/app/']);
   });
 });
 

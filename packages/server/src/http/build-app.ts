@@ -26,6 +26,7 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { registerWebAppRoutes, type WebAppFiles } from './routes/web-app-routes.ts';
 import { registerConsigneePageRoute, type ConsigneePageExtras } from './routes/consignee-page-route.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
@@ -56,6 +57,8 @@ export interface AppOptions {
   auth?: AuthLayer | undefined;
   /** Sends invitations for the members API; default: a notice in the log that nothing was sent. */
   invitationMailer?: InvitationMailer | undefined;
+  /** The built web app (packages/web/dist), served under /app/; undefined: /app/ says how to build it. */
+  webApp?: WebAppFiles | undefined;
   /** Sections the consignee's public mission page adds (alerts, report downloads); absent: the mission alone. */
   consigneeExtras?: ConsigneePageExtras | undefined;
   /**
@@ -143,6 +146,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerScanLinkRoute(app, ctx);
   const notifications = options.services.notifications;
   if (notifications !== undefined) registerUnsubscribeRoutes(app, notifications);
+  registerWebAppRoutes(app, options.webApp);
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
     void app.register(async (scope) => {

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +9,7 @@ import type { InvitationMailer } from '../core/tenancy/invitation-mailer.ts';
 import { buildApp, serverLoggerOptions, type AppOptions } from './build-app.ts';
 import type { HttpServices } from './http-services.ts';
 import { createRedirectServer } from './redirect-server.ts';
+import { loadWebApp } from './routes/web-app-routes.ts';
 import { certificateNames, loadTlsMaterial, type TlsMaterial } from './tls-material.ts';
 
 export interface RunningServer {
@@ -51,7 +54,8 @@ export async function startServer(config: ServerConfig, services: HttpServices, 
   });
   const signInUrl = config.publicUrl ?? (config.port === 0 ? null : `https://localhost${config.port === 443 ? '' : `:${String(config.port)}`}`);
   const signIn = options.signIn === undefined || signInUrl === null ? undefined : await options.signIn({ publicUrl: signInUrl, serviceCertificate: tls.cert });
-  const app = buildApp({ ...appOptionsOf(config, services, signIn), tls, logger: options.logger ?? serverLoggerOptions(config.logLevel) });
+  const webApp = loadWebApp(config.webDir ?? defaultWebDir());
+  const app = buildApp({ ...appOptionsOf(config, services, signIn), webApp, tls, logger: options.logger ?? serverLoggerOptions(config.logLevel) });
   await app.listen({ host: config.host, port: config.port });
   const httpsPort = (app.server.address() as AddressInfo).port;
 
@@ -112,3 +116,12 @@ export function appOptionsOf(config: ServerConfig, services: HttpServices, signI
 }
 
 type AppLogger = AppOptions['logger'];
+
+/** The @qrlog/web package's build output (`npm run build` makes it), wherever npm installed that package. */
+function defaultWebDir(): string {
+  try {
+    return join(dirname(fileURLToPath(import.meta.resolve('@qrlog/web/package.json'))), 'dist');
+  } catch {
+    return join(process.cwd(), 'packages', 'web', 'dist');
+  }
+}

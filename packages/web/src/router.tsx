@@ -1,0 +1,30 @@
+import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
+import { AppShell } from './layout/app-shell.tsx';
+import { LoggerPage } from './pages/logger-page.tsx';
+import { LoggersPage } from './pages/loggers-page.tsx';
+import { AlertsPage } from './pages/alerts-page.tsx';
+import { MissionPage } from './pages/mission-page.tsx';
+import { MissionsPage } from './pages/missions-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { PreferencesPage } from './pages/preferences-page.tsx';
+
+const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
+
+export const loggersRoute = createRoute({ getParentRoute: () => root, path: '/', component: LoggersPage });
+export const loggerRoute = createRoute({ getParentRoute: () => root, path: '/loggers/$serial', component: LoggerPage });
+export const missionsRoute = createRoute({ getParentRoute: () => root, path: '/missions', component: MissionsPage });
+export const missionRoute = createRoute({ getParentRoute: () => root, path: '/missions/$missionId', component: MissionPage });
+export const alertsRoute = createRoute({ getParentRoute: () => root, path: '/alerts', component: AlertsPage });
+export const preferencesRoute = createRoute({ getParentRoute: () => root, path: '/preferences', component: PreferencesPage });
+
+export const router = createRouter({
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, preferencesRoute]),
+  basepath: '/app',
+  defaultPreload: 'intent',
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
