@@ -173,6 +173,15 @@ describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium ag
     await alertRow.getByLabel('Comment (optional)').fill('checked the load: sensor test');
     await alertRow.getByRole('button', { name: 'Acknowledge' }).click();
     await page.getByText(`acknowledged by`).waitFor();
+    // The alert's own page (where alert mails lead): the acknowledgement's comment opens its thread; another joins it.
+    await alertRow.getByRole('link', { name: 'limit · temperature' }).click();
+    await page.getByRole('heading', { name: 'Alert (critical)' }).waitFor();
+    await page.getByText('checked the load: sensor test').waitFor();
+    await page.getByLabel('Comment (optional)').fill('load released to the customer');
+    await page.getByRole('button', { name: 'Add comment' }).click();
+    await page.getByText('load released to the customer').waitFor();
+    await expectAccessible(page);
+    await screenshots(page, `${engine}-alert`);
     // The alerts page shows open ones by default: none left.
     await page.getByRole('link', { name: 'Alerts' }).click();
     await page.getByText('No alerts: nothing went outside its limits.').waitFor();

@@ -2,6 +2,7 @@ import { createRootRoute, createRoute, createRouter } from '@tanstack/react-rout
 import { AppShell } from './layout/app-shell.tsx';
 import { LoggerPage } from './pages/logger-page.tsx';
 import { LoggersPage } from './pages/loggers-page.tsx';
+import { AlertPage } from './pages/alert-page.tsx';
 import { AlertsPage } from './pages/alerts-page.tsx';
 import { MissionPage } from './pages/mission-page.tsx';
 import { MissionsPage } from './pages/missions-page.tsx';
@@ -15,10 +16,11 @@ export const loggerRoute = createRoute({ getParentRoute: () => root, path: '/log
 export const missionsRoute = createRoute({ getParentRoute: () => root, path: '/missions', component: MissionsPage });
 export const missionRoute = createRoute({ getParentRoute: () => root, path: '/missions/$missionId', component: MissionPage });
 export const alertsRoute = createRoute({ getParentRoute: () => root, path: '/alerts', component: AlertsPage });
+export const alertRoute = createRoute({ getParentRoute: () => root, path: '/alerts/$alertId', component: AlertPage });
 export const preferencesRoute = createRoute({ getParentRoute: () => root, path: '/preferences', component: PreferencesPage });
 
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, preferencesRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

@@ -25,6 +25,7 @@ import type { TenancyServices } from '../core/tenancy/tenancy-services.ts';
 import { Scheduler } from '../core/scheduler/scheduler.ts';
 import { openTenancyServices } from './open-tenancy-services.ts';
 import { openMissionServices } from './open-mission-services.ts';
+import { missionRecipientsOf } from './mission-recipients.ts';
 import type { MissionServices } from '../core/missions/mission-services.ts';
 import { AttackEpisodes } from '../core/defense/attack-episodes.ts';
 import { AttackResponse } from '../core/defense/attack-response.ts';
@@ -42,7 +43,6 @@ import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
 import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 import { loadBackupConfig, type BackupConfig } from '../config/backup-config.ts';
 import { BackupMetrics } from '../core/backup/backup-metrics.ts';
-import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
 import { registerBackupJobs } from './backup-jobs.ts';
 import { MetricsRegistry } from '../common/metrics-registry.ts';
 import { Readiness } from '../common/readiness.ts';
@@ -188,7 +188,11 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
-  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
+  // A mission's alerts go to its own recipients (teams by their members' preferences, and plain addresses).
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, {
+    missionRecipients: missionRecipientsOf(missions.missions),
+    ...options.notifications,
+  });
   const backupMetrics = new BackupMetrics(metrics);
   // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
   registerBackupJobs(scheduler, {

@@ -28,6 +28,7 @@ import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
 import { registerWebAppRoutes, type WebAppFiles } from './routes/web-app-routes.ts';
 import { registerConsigneePageRoute, type ConsigneePageExtras } from './routes/consignee-page-route.ts';
+import { consigneeExtrasOf } from './consignee-extras.ts';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
 import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
@@ -59,7 +60,7 @@ export interface AppOptions {
   invitationMailer?: InvitationMailer | undefined;
   /** The built web app (packages/web/dist), served under /app/; undefined: /app/ says how to build it. */
   webApp?: WebAppFiles | undefined;
-  /** Sections the consignee's public mission page adds (alerts, report downloads); absent: the mission alone. */
+  /** Sections the consignee's public mission page adds (alerts, report downloads); default: the mission's alerts. */
   consigneeExtras?: ConsigneePageExtras | undefined;
   /**
    * The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages,
@@ -135,7 +136,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerScanPageRoutes(app, ctx);
-  if (options.services.missions !== undefined) registerConsigneePageRoute(app, options.services.missions, options.consigneeExtras);
+  if (options.services.missions !== undefined) registerConsigneePageRoute(app, options.services.missions, options.consigneeExtras ?? consigneeExtrasOf(options.services));
   const tenancy = options.services.tenancy;
   // The scan API routes too: in the OpenAPI scope when there is one.
   if (tenancy === undefined) { registerScanLocationRoute(app, ctx); registerScanBatchRoute(app, ctx); }
@@ -154,9 +155,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await scope.register((api, _options, done) => {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
-        registerApiRoutes(api, { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor, anomalies: options.services.anomalies, defense: options.services.defense });
+        const apiContext = { services: tenancy, mailer, missions: options.services.missions, publicUrl: options.publicUrl, freshFactor, anomalies: options.services.anomalies, defense: options.services.defense };
+        registerApiRoutes(api, apiContext);
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
-        if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
+        if (notifications !== undefined) registerNotificationPreferenceRoutes(api, apiContext, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

@@ -54,7 +54,9 @@ export function AlertsTable({ filter }: { filter: AlertFilter }) {
             <tr key={alert.id} className={`severity-${alert.severity}`}>
               <td>{t(`severity.${alert.severity}`)}</td>
               <td>
-                {alert.ruleKind} · {alert.channel}
+                <Link to="/alerts/$alertId" params={{ alertId: alert.id }}>
+                  {alert.ruleKind} · {alert.channel}
+                </Link>
               </td>
               <td>
                 <Link to="/loggers/$serial" params={{ serial: alert.serial }}>

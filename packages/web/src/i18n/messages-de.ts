@@ -92,4 +92,10 @@ export const de: Record<MessageKey, string> = {
   'state.acknowledged': 'bestätigt',
   'state.closed': 'geschlossen',
   'state.superseded': 'überholt',
+  'alert.title': 'Alarm ({severity})',
+  'alert.mission': 'sein Transport',
+  'alert.comments': 'Kommentare',
+  'alert.noComments': 'Noch keine Kommentare.',
+  'alert.addComment': 'Kommentar hinzufügen',
+  'alert.close': 'Mit diesem Kommentar schließen',
 };

@@ -91,6 +91,12 @@ export const en = {
   'state.acknowledged': 'acknowledged',
   'state.closed': 'closed',
   'state.superseded': 'superseded',
+  'alert.title': 'Alert ({severity})',
+  'alert.mission': 'its mission',
+  'alert.comments': 'Comments',
+  'alert.noComments': 'No comments yet.',
+  'alert.addComment': 'Add comment',
+  'alert.close': 'Close with this comment',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -34,7 +34,7 @@ describe.each(TEST_DATABASE_KINDS)('data anomalies on %s', (kind) => {
   beforeEach(async () => {
     t = await createTestDatabase(kind);
     periods = [];
-    services = await openTestServices(t, { metrics: new MetricsRegistry({ processMetrics: false }), missions: missionsOf(periods) });
+    services = await openTestServices(t, { metrics: new MetricsRegistry({ processMetrics: false }), missionCoverage: missionsOf(periods) });
     owner = await openOwnerDatabase(t);
     key = (await services.loggers.provision(1, 'T1'))[0] as LoggerKey;
   });

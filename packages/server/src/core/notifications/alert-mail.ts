@@ -6,7 +6,7 @@ export type AlertMailKind = { kind: 'first' } | { kind: 'repeat'; n: number } | 
 
 /** The web app's page of an alert (the API has it at /api/v1/alerts/{id}). */
 export function alertLink(publicUrl: string, alertId: string): string {
-  return `${publicUrl}/alerts/${alertId}`;
+  return `${publicUrl}/app/alerts/${alertId}`;
 }
 
 const RULE_WORDS: Record<string, string> = {

@@ -121,12 +121,12 @@ describe.each(TEST_DATABASE_KINDS)('alert notifications on %s', (kind) => {
     expect(text).toContain('What: temperature: outside its limits.');
     expect(text).toContain(`When: ${new Date((T0 + 30 * 600) * 1000).toISOString()} to ${new Date((T0 + 32 * 600) * 1000).toISOString()}.`);
     expect(text).toContain('Worst value: 31.5 \u00b0C (allowed: at most 25 \u00b0C); 3 readings outside.');
-    expect(text).toContain(`Acknowledge or comment: ${PUBLIC_URL}/alerts/${alert!.id}`);
+    expect(text).toContain(`Acknowledge or comment: ${PUBLIC_URL}/app/alerts/${alert!.id}`);
     expect(text).toMatch(/To stop alert notifications to this address: https:\/\/qrlog\.example\/notifications\/unsubscribe\/[A-Za-z0-9_-]{43}/);
 
     const html = parts.find((p) => /content-type: text\/html/i.test(p.headers))!.body.toString('utf8');
     expect(html).toContain('src="cid:chart@qrlog"');
-    expect(html).toContain(`href="${PUBLIC_URL}/alerts/${alert!.id}"`);
+    expect(html).toContain(`href="${PUBLIC_URL}/app/alerts/${alert!.id}"`);
     const image = parts.find((p) => /content-type: image\/png/i.test(p.headers))!;
     expect(image.headers).toMatch(/content-id: <chart@qrlog>/i);
     const png = PNG.sync.read(image.body);
