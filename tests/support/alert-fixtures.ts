@@ -1,11 +1,10 @@
 import { randomBase32 } from '../../packages/server/src/common/random-base32.ts';
 import { alertRepository, type AlertRow } from '../../packages/server/src/storage/alert-repository.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../packages/server/src/storage/database-schema.ts';
+import type { DatabaseHandle } from '../../packages/server/src/storage/database-handle.ts';
 import { missionRepository } from '../../packages/server/src/storage/mission-repository.ts';
 
 /** A mission row in transit, no rules (for access tests: alerts name it). */
-export async function storeMission(db: Kysely<Database>, o: { id: string; orgId: string; teamId: string }): Promise<void> {
+export async function storeMission(db: DatabaseHandle['db'], o: { id: string; orgId: string; teamId: string }): Promise<void> {
   const at = Date.now();
   await missionRepository.insertMission(db, {
     id: o.id,
@@ -33,7 +32,7 @@ export async function storeMission(db: Kysely<Database>, o: { id: string; orgId:
  * An open alert stored as the evaluation stores one (the evaluation itself is tested in
  * core/alerts): for tests of who may see and act on alerts.
  */
-export async function storeAlert(db: Kysely<Database>, o: { orgId: string; teamId: string; serial: string; missionId?: string; severity?: string; state?: AlertRow['state']; raisedAt?: number }): Promise<string> {
+export async function storeAlert(db: DatabaseHandle['db'], o: { orgId: string; teamId: string; serial: string; missionId?: string; severity?: string; state?: AlertRow['state']; raisedAt?: number }): Promise<string> {
   const id = `alr_${randomBase32(15)}`;
   const at = o.raisedAt ?? Date.now();
   await alertRepository.insert(db, {
