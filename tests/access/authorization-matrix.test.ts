@@ -492,7 +492,7 @@ describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(600);
     // Some 1,000 requests, each preparing its own object: longer than one test's default on a loaded machine.
-  }, 120_000);
+  }, 180_000);
 
   it('lets anyone through the sign-in routes, which need no identity', async () => {
     for (const url of ['/auth/login', '/auth/callback?code=x&state=y']) {
