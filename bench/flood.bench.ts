@@ -216,7 +216,7 @@ async function benchEngine(engine: Engine, opts: { seconds: number; concurrency:
       return `/${digits.slice(0, at)}${String((Number(digits[at]) + 1) % 10)}${digits.slice(at + 1)}`;
     });
 
-    server = await startServerProcess({ dataDir, env: { DATABASE_URL: databaseUrl }, args: ['--trust-proxy', '127.0.0.1', '--log-level', 'warn', ...(blocking ? [] : ['--block-after', '0'])] });
+    server = await startServerProcess({ dataDir, env: { DATABASE_URL: databaseUrl }, args: ['--trust-proxy', '127.0.0.1', '--log-level', 'warn', ...(blocking ? [] : ['--block-after', '0'])], timeoutMs: 120_000 });
     const inspector = await openDatabase(config, 'owner');
     const measure = async () => {
       const r = await inspector.db
