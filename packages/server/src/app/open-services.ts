@@ -283,11 +283,3 @@ function openDefense(db: Services['database']['db'], audit: AuditLog, notifier: 
   const blocks = new SourceBlockService(db, audit, episodes, settings, nowMs, (what, e) => { notice(`${what} failed: ${e instanceof Error ? e.message : String(e)}`); });
   return new AttackResponse(db, blocks, new SignInDefense(audit, episodes), episodes, nowMs);
 }
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => { reject(new Error('timed out')); }, ms);
-  });
-  return Promise.race([p, timeout]).finally(() => { clearTimeout(timer); });
-}
