@@ -2,13 +2,14 @@ import { sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { DatabaseHandle } from './database-handle.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import type { QrlogMigration } from './migrations/migration.ts';
 
 /** Brings the schema up to date; safe to run from several instances at once (the migrator locks). */
-export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
+export async function migrateToLatest(handle: DatabaseHandle, migrations: Record<string, QrlogMigration> = MIGRATIONS): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations() {
       const out: Record<string, Migration> = {};
-      for (const [name, m] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => m.up(db, handle.kind) };
+      for (const [name, m] of Object.entries(migrations)) out[name] = { up: (db) => m.up(db, handle.kind) };
       return Promise.resolve(out);
     },
   };
