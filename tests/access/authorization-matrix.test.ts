@@ -37,6 +37,8 @@ function expected(label: string, who: Who, side: Side): Expected {
   };
   const untargeted = (ok: readonly Who[]): Expected => (ok.includes(who) ? 'ok' : 403);
   switch (label) {
+    case 'notifications.preferences':
+      return KEYS.includes(who) ? 403 : 'ok';
     case 'self':
     case 'org.list':
     case 'loggers.list':
@@ -149,6 +151,14 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
 
   // Who one is; lists filtered by what one may see.
   'GET /api/v1/me': { policy: 'self', prepare: () => ({ url: '/api/v1/me' }) },
+  'GET /api/v1/me/notification-preferences': { policy: 'notifications.preferences', prepare: () => ({ url: '/api/v1/me/notification-preferences' }) },
+  'PUT /api/v1/me/notification-preferences': {
+    policy: 'notifications.preferences',
+    prepare: () => ({ url: '/api/v1/me/notification-preferences', payload: { severities: ['critical'], delivery: 'digest', unsubscribed: false } }),
+  },
+  // Notification mails' unsubscribe links: the token is the credential.
+  'GET /notifications/unsubscribe/:token': { policy: 'public', prepare: () => ({ url: '/notifications/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) },
+  'POST /notifications/unsubscribe/:token': { policy: 'public', prepare: () => ({ url: '/notifications/unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }) },
   'GET /api/v1/orgs': { policy: 'org.list', prepare: () => ({ url: '/api/v1/orgs' }) },
   'GET /api/v1/loggers': { policy: 'loggers.list', prepare: () => ({ url: '/api/v1/loggers' }) },
   'POST /api/v1/orgs': { policy: 'org.create', prepare: () => ({ url: '/api/v1/orgs', payload: { name: `Org ${unique()}` } }) },

@@ -406,6 +406,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preferences: which alert severities reach you, at once or as a daily digest */
+        get: operations["getMyNotificationPreferences"];
+        /** Choose which alert severities reach you, at once or as a daily digest, or no alert mail at all */
+        put: operations["updateMyNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/jwks.json": {
         parameters: {
             query?: never;
@@ -3939,6 +3957,220 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alerts of these severities reach you (none: no alert mail) */
+                        severities: ("info" | "warning" | "critical")[];
+                        /**
+                         * @description Each alert as it happens, or one mail a day
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                        unsubscribed: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Alerts of these severities reach you (none: no alert mail) */
+                    severities: ("info" | "warning" | "critical")[];
+                    /**
+                     * @description Each alert as it happens, or one mail a day
+                     * @enum {string}
+                     */
+                    delivery: "immediate" | "digest";
+                    /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                    unsubscribed: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alerts of these severities reach you (none: no alert mail) */
+                        severities: ("info" | "warning" | "critical")[];
+                        /**
+                         * @description Each alert as it happens, or one mail a day
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                        unsubscribed: boolean;
+                    };
+                };
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
             400: {

@@ -28,6 +28,14 @@ import { loadBackupConfig, type BackupConfig } from '../config/backup-config.ts'
 import { BackupMetrics } from '../core/backup/backup-metrics.ts';
 import type { OperatorNotifier } from '../core/notifications/operator-notifier.ts';
 import { registerBackupJobs } from './backup-jobs.ts';
+import { openNotificationServices, type NotificationOptions } from './open-notification-services.ts';
+import type { NotificationServices } from '../core/notifications/notification-services.ts';
+import type { MissionCoverageSource } from '../core/missions/mission-coverage.ts';
+import { AlertService } from '../core/alerts/alert-service.ts';
+import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
+import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
+import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
+import { NoScanJob } from '../core/alerts/no-scan-job.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -61,8 +69,14 @@ export interface OpenServicesOptions {
   securityLog?: { rowsPerMinute?: number; retentionDays?: number };
   /** Backups (QRLOG_BACKUP_*; default: from the environment): with a target, the nightly job and its watch. */
   backup?: BackupConfig;
-  /** Where "a night was missed" / "a verify failed" go (the notification outbox); unset: the scheduler's notice only. */
+  /** Where "a night was missed" / "a verify failed" go; default: the notification outbox's operator notices. */
   operatorNotifier?: OperatorNotifier;
+  /** The notification outbox: mail server, public URL for links, delivery interval and backoff. */
+  notifications?: NotificationOptions;
+  /** Which missions and rules cover a logger's readings (the missions' storage); default: no missions, so no alerts. */
+  missionCoverage?: MissionCoverageSource;
+  /** Alerts back in range this long close by themselves (default 30 minutes). */
+  alertCloseAfterSeconds?: number;
 }
 
 export interface Services {
@@ -90,6 +104,12 @@ export interface Services {
   scheduler: Scheduler;
   /** Last backup's time, size, duration; failures (appended to /metrics). */
   backupMetrics: BackupMetrics;
+  /** The notification outbox, its delivery job, operator notices, preferences, unsubscribe links (issue 10). */
+  notifications: NotificationServices;
+  /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
+  alerts: AlertService;
+  /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
+  alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
 }
 
@@ -127,6 +147,15 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   if (checkpoints.configured && intervalMs > 0) scheduler.register(new CheckpointJob(checkpoints, intervalMs));
   // The only way rows leave the security log (ADR 9).
   scheduler.register(new SecurityLogRetentionJob(database, new AuditLog(db, now), options.securityLog?.retentionDays));
+  // Alerts (issue 10): evaluated after every accepted scan by an in-process worker, leftovers swept, silence checked.
+  const coverage = options.missionCoverage ?? NO_MISSIONS;
+  const audit = new AuditLog(db, now);
+  const evaluator = new AlertEvaluator(database, coverage, audit, { now, closeAfterSeconds: options.alertCloseAfterSeconds });
+  const alertEvaluation = new AlertEvaluationQueue(db, evaluator, (serial, e) => { notice(`alert evaluation of ${serial} failed: ${e instanceof Error ? e.message : String(e)}`); }, now);
+  scheduler.register(new AlertSweepJob(alertEvaluation));
+  scheduler.register(new NoScanJob(database, coverage, audit));
+  const tenancy = openTenancyServices(database, keyring, readings, now);
+  const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
   const backupMetrics = new BackupMetrics();
   // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
   registerBackupJobs(scheduler, {
@@ -140,13 +169,14 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpoints,
     checkpointPublicKeyPem: signer?.publicKeyPem,
     metrics: backupMetrics,
-    notifier: options.operatorNotifier,
+    // Operators hear of a failed or missed night through the notification outbox (issue 10).
+    notifier: options.operatorNotifier ?? notifications.operatorNotifier,
     notice,
     now,
   });
   let closed = false;
   return {
-    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs }),
+    ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
     scans: new ScanRecordService(db, now, options.locationWindowMs, receipts),
     securityEvents,
     readiness: {
@@ -168,22 +198,32 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     checkpointAuditor: new CheckpointAuditor(db),
     receipts,
     readingsChecker: new ReadingsChecker(db, keys),
-    tenancy: openTenancyServices(database, keyring, readings, now),
+    tenancy,
+    notifications,
     storage: { kind: database.kind, sizeOnDisk: () => database.sizeOnDisk(), sizeByTable: () => database.sizeByTable() },
     database,
     keyring,
     scheduler,
     backupMetrics,
+    alerts: new AlertService(database, audit, now),
+    alertEvaluation,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      await alertEvaluation.close();
       keys.forgetCached();
       await securityEvents.close().catch(() => undefined);
       await database.close();
     },
   };
 }
+
+/** Until the missions' storage is wired in: no logger is in any mission. */
+const NO_MISSIONS: MissionCoverageSource = {
+  coveringLogger: () => Promise.resolve([]),
+  inTransit: () => Promise.resolve([]),
+};
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

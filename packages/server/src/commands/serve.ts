@@ -64,6 +64,11 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
       checkpoint: { checkpointKey: config.checkpointKey, checkpointKeyFile: config.checkpointKeyFile, checkpointDir: config.checkpointDir },
       checkpointIntervalMs: config.checkpointInterval * 60_000,
       securityLog: { rowsPerMinute: config.securityLogRowsPerMinute, retentionDays: config.securityLogRetentionDays },
+      notifications: {
+        publicUrl: config.publicUrl ?? `https://localhost${config.port === 443 ? '' : `:${String(config.port)}`}`,
+        mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom },
+        deliveryIntervalMs: config.notificationInterval * 1000,
+      },
       notice: (m) => {
         io.err(`qrlog: ${m}`);
       },

@@ -45,9 +45,10 @@ export const SERVE_OPTIONS = [
   { key: 'oidcMachineClients', flag: 'oidc-machine-clients', env: 'QRLOG_OIDC_MACHINE_CLIENTS', help: 'JSON object: client id of a machine client at the provider → {"org","scopes"}; its client-credentials access tokens may call the API' },
   { key: 'sessionIdleMinutes', flag: 'session-idle', env: 'QRLOG_SESSION_IDLE_MINUTES', defaultValue: '120', help: 'minutes without use after which a browser session ends' },
   { key: 'sessionMaxHours', flag: 'session-max', env: 'QRLOG_SESSION_MAX_HOURS', defaultValue: '12', help: 'hours after sign-in at which a browser session ends however active' },
-  { key: 'smtpUrl', flag: 'smtp-url', env: 'QRLOG_SMTP_URL', secret: true, help: 'smtp://[user:pass@]host[:port] (STARTTLS) or smtps://… for invitation and reset mails (unset: links go to the log)' },
+  { key: 'smtpUrl', flag: 'smtp-url', env: 'QRLOG_SMTP_URL', secret: true, help: 'smtp://[user:pass@]host[:port] (STARTTLS) or smtps://… for invitation, reset and notification mails (unset: they go to the log)' },
   { key: 'checkpointInterval', flag: 'checkpoint-interval', env: 'QRLOG_CHECKPOINT_INTERVAL', defaultValue: '60', help: 'minutes between signed checkpoints of the evidence chains, written to QRLOG_CHECKPOINT_DIR (0 = only `qrlog checkpoints create`)' },
   { key: 'smtpFrom', flag: 'smtp-from', env: 'QRLOG_SMTP_FROM', help: 'sender address of those mails (default qrlog@<public-url host>)' },
+  { key: 'notificationInterval', flag: 'notification-interval', env: 'QRLOG_NOTIFICATION_INTERVAL', defaultValue: '30', help: 'seconds between looks at the notification outbox (mails are sent only from there, never in a request)' },
 ] as const satisfies readonly ServeOption[];
 
 export type ServeOptionKey = (typeof SERVE_OPTIONS)[number]['key'];

@@ -117,6 +117,8 @@ export const serverConfigSchema = z.object({
   ...checkpointConfigShape,
   /** Minutes between signed checkpoints (ADR 0010); 0: only on demand. */
   checkpointInterval: count(0, 7 * 24 * 60, 'minutes'),
+  /** Seconds between runs of the notification delivery job. */
+  notificationInterval: count(1, 3600, 'seconds'),
 }).superRefine(checkAuthConfig).superRefine(checkStorageConfig);
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

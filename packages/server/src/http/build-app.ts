@@ -22,6 +22,8 @@ import { registerScanBatchRoute } from './routes/scan-batch-route.ts';
 import { registerScanLinkRoute } from './routes/scan-link-route.ts';
 import { registerScanLocationRoute } from './routes/scan-location-route.ts';
 import { registerScanPageRoutes } from './routes/scan-page-routes.ts';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.ts';
+import { registerNotificationPreferenceRoutes } from './routes/api/notification-preference-routes.ts';
 import { registerCookies } from '../common/cookies.ts';
 import { installSecurityHeaders } from '../common/security-headers.ts';
 
@@ -106,6 +108,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   if (options.auth !== undefined) registerAuthRoutes(app, options.auth, { tokenRoutes: tenancy === undefined });
   options.identity?.register(app);
   registerScanLinkRoute(app, ctx);
+  const notifications = options.services.notifications;
+  if (notifications !== undefined) registerUnsubscribeRoutes(app, notifications);
   if (tenancy !== undefined) {
     // The OpenAPI collector first: it learns the API routes as they are registered after it.
     void app.register(async (scope) => {
@@ -114,6 +118,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         useZodSchemas(api);
         const mailer = options.invitationMailer ?? logOnlyInvitationMailer((m) => { api.log.warn(m); });
         registerApiRoutes(api, { services: tenancy, mailer });
+        if (notifications !== undefined) registerNotificationPreferenceRoutes(api, { services: tenancy, mailer }, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);

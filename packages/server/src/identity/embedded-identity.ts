@@ -16,7 +16,7 @@ import { FormGuard } from './form-guard.ts';
 import { apiAudienceFor, issuerFor } from './identity-paths.ts';
 import { credentialThrottles, LocalAccounts } from './local-accounts.ts';
 import type { MailTransport } from '../mail/mail-message.ts';
-import { LogMailTransport, SmtpMailTransport } from '../mail/mail-transports.ts';
+import { configuredMailTransport } from '../mail/configured-mail-transport.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import { ProviderSecretStore, WEB_CLIENT_ID } from './provider-secrets.ts';
 import { rewrapIdentitySecrets } from './rewrap-identity-secrets.ts';
@@ -128,7 +128,7 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
   const accounts = new LocalAccounts(db, o.keyring, o.users, o.audit, hasher, nowMs, throttles);
   const steps = new SecondSteps(tokens);
   const enrolment = new TotpEnrolment(steps, accounts, o.users);
-  const mailTransport = mailTransportFor(o.mail, o.publicUrl, o.notice);
+  const mailTransport = configuredMailTransport(o.mail, o.publicUrl, o.notice);
   const mailer = new AccountMailer(tokens, mailTransport, o.publicUrl);
   const sessions = new UserSessions(db, o.webSessions);
   const flows = new AccountFlows({ database: o.database, accounts, tokens, users: o.users, audit: o.audit, hasher, mailer, enrolment, sessions, nowMs });
@@ -192,10 +192,4 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
       clearInterval(purge);
     },
   };
-}
-
-function mailTransportFor(mail: EmbeddedMailSettings | undefined, publicUrl: string, notice: (line: string) => void): MailTransport {
-  if (mail?.smtpUrl === undefined || mail.smtpUrl === '') return new LogMailTransport(notice);
-  const from = mail.from ?? `qrlog@${new URL(publicUrl).hostname}`;
-  return new SmtpMailTransport({ url: mail.smtpUrl, ...(mail.ca === undefined ? {} : { ca: mail.ca }) }, from);
 }

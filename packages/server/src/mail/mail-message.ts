@@ -1,10 +1,23 @@
-/** A plain-text mail the service sends (invitations, reset links, later notifications). */
+/** A plain-text mail the service sends (invitations, reset links, notifications). */
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   /** The link the mail is about: what the log shows when no mail server is configured. */
   link?: string;
+  /** An HTML alternative (notifications: the text plus an inline chart by `cid:`). */
+  html?: string;
+  attachments?: MailAttachment[];
+  /** Extra headers the service sets itself (List-Unsubscribe); never taken from input. */
+  headers?: Record<string, string>;
+}
+
+/** A file sent with a mail; with `cid`, shown inline where the HTML part refers to `cid:<cid>`. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  cid?: string;
 }
 
 /** What became of a mail that was handed on: enough to record "sent" with its id. */

@@ -67,7 +67,9 @@ export class SmtpMailTransport implements MailTransport {
         text: message.text,
         // Non-ASCII text as base64 (body and subject): passes any relay, with or without 8BITMIME.
         textEncoding: 'base64',
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        ...(message.html === undefined ? {} : { html: message.html }),
+        ...(message.attachments === undefined ? {} : { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.cid === undefined ? {} : { cid: a.cid }) })) }),
+        headers: { ...message.headers, 'Auto-Submitted': 'auto-generated' },
       });
       // One recipient: were it refused, sendMail would have thrown.
       return { via: 'smtp', messageId: info.messageId, accepted: info.accepted.map(String) };

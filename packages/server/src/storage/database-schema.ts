@@ -1,7 +1,9 @@
 import type { Generated } from 'kysely';
+import type { AlertTables } from './alert-schema.ts';
 import type { AuthTables } from './auth-schema.ts';
 import type { ClaimTables } from './claim-schema.ts';
 import type { IdentityTables } from './identity-schema.ts';
+import type { NotificationTables } from './notification-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
 
@@ -138,7 +140,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, AlertTables, NotificationTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 
 /**
@@ -30,12 +30,18 @@ export interface SmtpListenerOptions {
   user?: { name: string; password: string };
   /** Refuse every recipient with this reply (tests of delivery failures). */
   refuseRecipients?: boolean;
+  /**
+   * Decides per recipient: a reply code to refuse it with (4xx temporary, 5xx permanent), or
+   * undefined to take it. `tries` counts this recipient's RCPT commands so far, this one included.
+   */
+  refuse?: (recipient: string, tries: number) => number | undefined;
   /** The address to listen on and to name in url() (default 127.0.0.1). */
   host?: string;
 }
 
 export async function startSmtpListener(o: SmtpListenerOptions = {}): Promise<SmtpListener> {
   const received: ReceivedMail[] = [];
+  const rcptTries = new Map<string, number>();
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     secure: o.implicitTls === true,
@@ -52,10 +58,13 @@ export async function startSmtpListener(o: SmtpListenerOptions = {}): Promise<Sm
       }
       callback(new Error('Invalid username or password'));
     },
-    onRcptTo(_address, _session, callback) {
-      if (o.refuseRecipients === true) {
-        const e = new Error('mailbox unavailable') as Error & { responseCode: number };
-        e.responseCode = 550;
+    onRcptTo(address, _session, callback) {
+      const tries = (rcptTries.get(address.address) ?? 0) + 1;
+      rcptTries.set(address.address, tries);
+      const code = o.refuseRecipients === true ? 550 : o.refuse?.(address.address, tries);
+      if (code !== undefined) {
+        const e = new Error(code >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
+        e.responseCode = code;
         callback(e);
         return;
       }
@@ -114,4 +123,55 @@ export function mailHeader(data: string, name: string): string | undefined {
   const headers = data.slice(0, data.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
   const m = new RegExp(`^${name}: (.*)$`, 'im').exec(headers);
   return m?.[1];
+}
+
+/**
+ * A mail server that accepts connections and never says a word: what a hung or overloaded one
+ * looks like to a client, which must give up after its timeout.
+ */
+export async function startSilentMailServer(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${String(port)}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => { resolve(); });
+      }),
+  };
+}
+
+/** The parts of a received multipart message: headers and decoded body of each. */
+export function mailParts(data: string): { headers: string; body: Buffer }[] {
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(data)?.[1];
+  if (boundary === undefined) return [{ headers: data.slice(0, data.indexOf('\r\n\r\n')), body: Buffer.from(mailBody(data)) }];
+  const parts: { headers: string; body: Buffer }[] = [];
+  for (const chunk of data.split(`--${boundary}`).slice(1)) {
+    if (chunk.startsWith('--')) continue;
+    const split = chunk.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    const headers = chunk.slice(0, split);
+    const raw = chunk.slice(split + 4).replace(/\r\n$/, '');
+    if (/content-type: multipart/i.test(headers)) {
+      parts.push(...mailParts(`${headers}\r\n\r\n${raw}`));
+      continue;
+    }
+    const body = /content-transfer-encoding: base64/i.test(headers)
+      ? Buffer.from(raw.replace(/\s+/g, ''), 'base64')
+      : /content-transfer-encoding: quoted-printable/i.test(headers)
+        ? Buffer.from(raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1')
+        : Buffer.from(raw);
+    parts.push({ headers, body });
+  }
+  return parts;
 }

@@ -42,7 +42,9 @@ export type PolicyAction =
   /** Operators: platform-wide security events and audit log. */
   | 'platform.read'
   | 'api-keys.read'
-  | 'api-keys.manage';
+  | 'api-keys.manage'
+  /** A signed-in person's own notification preferences (an API key has none). */
+  | 'notifications.preferences';
 
 /** Kinds of object a route's path can name, and the path parameter that names each. */
 export const TARGET_PARAMS = {
@@ -110,6 +112,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'platform.read': { standings: [], targets: ['none'], operatorsWithoutTarget: true },
   'api-keys.read': { standings: ['admin', 'operator'], targets: ['organization', 'api-key'] },
   'api-keys.manage': { standings: ['admin'], targets: ['organization', 'api-key'] },
+  'notifications.preferences': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
 };
 
 /** A user principal as the database knows them now (role changes apply at once). */

@@ -1,3 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { LinkContent } from '@qrlog/link';
+import type { Database } from '../../storage/database-schema.ts';
+
 /**
  * The contract between the HTTP layer and the ingestion services: the routes hand a link and
  * where it came from to `IngestService.ingest`; the service verifies, stores and answers with
@@ -107,4 +111,24 @@ export interface ScanRecords {
   /** Once per scan, and only within a short window after it (see openServices' `locationWindowMs`). */
   attachLocation(scanId: string, location: ScanLocation): Promise<AttachLocationResult>;
   get(scanId: string): Promise<ScanSummary | undefined>;
+}
+
+/** A link the ingestion accepted, as its observers see it. */
+export interface AcceptedLink {
+  serial: string;
+  chainIndex: number;
+  content: LinkContent;
+  /** Readings not stored before (0 for a duplicate or a link holding only known readings). */
+  newReadings: number;
+  duplicateLink: boolean;
+}
+
+/**
+ * Work that follows an accepted link (alert evaluation). `inTransaction` runs in the ingestion's
+ * transaction and commits with it: keep it to a few cheap writes (a durable marker). `afterCommit`
+ * runs once the link is stored, before the answer: it must not wait for anything.
+ */
+export interface IngestObserver {
+  inTransaction(trx: Kysely<Database>, link: AcceptedLink): Promise<void>;
+  afterCommit(link: AcceptedLink): void;
 }

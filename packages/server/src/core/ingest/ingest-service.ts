@@ -7,7 +7,7 @@ import { integrityEventRepository } from '../../storage/integrity-event-reposito
 import { payloadBytes } from '../../storage/link-payload.ts';
 import { scanRepository } from '../../storage/scan-repository.ts';
 import { chainHash, CHAIN_START, linkDigest } from '../evidence/evidence-chain.ts';
-import type { IngestResult, IngestService, RejectionReason, ScanContext, SecurityEventLog } from './ingest-contract.ts';
+import type { AcceptedLink, IngestObserver, IngestResult, IngestService, RejectionReason, ScanContext, SecurityEventLog } from './ingest-contract.ts';
 import { mergeReadings } from './reading-merge.ts';
 import { clip, LIMITS } from '../audit/security-event-service.ts';
 
@@ -16,6 +16,8 @@ export const DEFAULT_MAX_CLOCK_AHEAD_MS = 10 * 60_000;
 export interface IngestServiceOptions {
   /** A link sealed more than this after it was received is refused ('future-clock'). */
   maxClockAheadMs?: number;
+  /** Told about every accepted link, in the transaction and after the commit (alert evaluation). */
+  observer?: IngestObserver | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface IngestServiceOptions {
  */
 export class LinkIngestService implements IngestService {
   private readonly maxClockAheadMs: number;
+  private readonly observer: IngestObserver | undefined;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -33,6 +36,7 @@ export class LinkIngestService implements IngestService {
     options: IngestServiceOptions = {},
   ) {
     this.maxClockAheadMs = options.maxClockAheadMs ?? DEFAULT_MAX_CLOCK_AHEAD_MS;
+    this.observer = options.observer;
   }
 
   async ingest(link: string, ctx: ScanContext): Promise<IngestResult> {
@@ -62,7 +66,8 @@ export class LinkIngestService implements IngestService {
     const scanId = randomBytes(16).toString('base64url');
     const arrival = { receivedAt, prefix: splitLinkUrl(link).prefix, via: ctx.via, sourceAddress: clip(ctx.sourceAddress, LIMITS.MAX_ADDRESS) };
 
-    return this.database.writeTransaction(async (trx): Promise<IngestResult> => {
+    let accepted: AcceptedLink | undefined;
+    const result = await this.database.writeTransaction(async (trx): Promise<IngestResult> => {
       // Serializes this logger's writers, across service instances on PostgreSQL: a parallel
       // copy of the same link waits here and then finds itself a duplicate.
       if (!(await this.database.lockLogger(trx, serial))) throw new Error(`logger ${serial} vanished during ingestion`);
@@ -105,6 +110,8 @@ export class LinkIngestService implements IngestService {
         accuracy: null,
         located_at: null,
       });
+      accepted = { serial, chainIndex, content, newReadings, duplicateLink: existing !== undefined };
+      if (this.observer !== undefined) await this.observer.inTransaction(trx, accepted);
       return {
         status: 'accepted',
         scanId,
@@ -116,6 +123,8 @@ export class LinkIngestService implements IngestService {
         newestReadingAt: newestReadingAt(content),
       };
     });
+    if (accepted !== undefined) this.observer?.afterCommit(accepted);
+    return result;
   }
 
   private async reject(reason: RejectionReason, serial: string | null, ctx: ScanContext): Promise<IngestResult> {

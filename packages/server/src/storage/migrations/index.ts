@@ -9,7 +9,9 @@ import { scheduler } from './0013-scheduler.ts';
 import { securityLog } from './0014-security-log.ts';
 import { claimCodes } from './0015-claim-codes.ts';
 import { accountThrottle } from './0016-account-throttle.ts';
+import { alerts } from './0018-alerts.ts';
 import { provisioning } from './0019-provisioning.ts';
+import { notifications } from './0020-notifications.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -23,5 +25,7 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0014-security-log': securityLog,
   '0015-claim-codes': claimCodes,
   '0016-account-throttle': accountThrottle,
+  '0018-alerts': alerts,
   '0019-provisioning': provisioning,
+  '0020-notifications': notifications,
 };
