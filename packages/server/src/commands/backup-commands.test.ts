@@ -57,7 +57,7 @@ describe.each(TEST_DATABASE_KINDS)('qrlog backup on %s, directory target', (kind
     await client.query(`drop schema ${t.config.databaseSchema ?? ''} cascade`).finally(() => client.end());
   }
 
-  it('restore drill: back up, drop the database, restore the newest, verify passes and everything is back', async () => {
+  it('restore drill: back up, drop the database, restore the newest, verify passes and everything is back', { timeout: 180_000 }, async () => {
     const keyFile = join(outside, 'cp.pem');
     const cpDir = join(outside, 'checkpoints');
     expect((await run('checkpoints keygen', ['--out', keyFile])).code).toBe(0);
@@ -125,7 +125,7 @@ describe.each(TEST_DATABASE_KINDS)('qrlog backup on %s, directory target', (kind
     expect(again.err).toMatch(/refusing to restore: .*(holds a database already|holds tables already)/);
   });
 
-  it('verify fails on a wrong backup key, a changed object and a tampered restore, and says why', async () => {
+  it('verify fails on a wrong backup key and on a changed object, and says why', { timeout: 180_000 }, async () => {
     const services = await openTestServices(t);
     try {
       await fillForBackup(services, { loggers: 1, links: 2 });

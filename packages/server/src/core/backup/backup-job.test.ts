@@ -34,7 +34,7 @@ describe.each(TEST_DATABASE_KINDS)('the nightly backup job on %s', (kind) => {
     rmSync(outside, { recursive: true, force: true });
   });
 
-  it('backs up, keeps by retention, restores the backup into a scratch database and verifies it; metrics follow', async () => {
+  it('backs up, keeps by retention, restores the backup into a scratch database and verifies it; metrics follow', { timeout: 180_000 }, async () => {
     const to = join(outside, 'backups');
     const notifier = new RecordingNotifier();
     const services = await openTestServices(t, { backup: loadBackupConfig({ QRLOG_BACKUP_TO: to }), operatorNotifier: notifier });
@@ -58,7 +58,7 @@ describe.each(TEST_DATABASE_KINDS)('the nightly backup job on %s', (kind) => {
     }
   });
 
-  it('a failed backup is counted and reported to the operators; the watch reports a missed night', async () => {
+  it('a failed backup is counted and reported to the operators; the watch reports a missed night', { timeout: 180_000 }, async () => {
     const blocked = join(outside, 'a-file');
     writeFileSync(blocked, 'not a directory');
     const notifier = new RecordingNotifier();
@@ -86,6 +86,25 @@ describe.each(TEST_DATABASE_KINDS)('the nightly backup job on %s', (kind) => {
       expect(notifier.notices.at(-1)).toMatchObject({ topic: 'backup', subject: 'qrlog: a nightly backup was missed' });
     } finally {
       await later.close();
+    }
+  });
+});
+
+describe.each(TEST_DATABASE_KINDS)('backup notices through the notification outbox on %s', (kind) => {
+  it('a failed night is queued as a mail to every platform operator', { timeout: 180_000 }, async () => {
+    const t = await createTestDatabase(kind);
+    const outside = mkdtempSync(join(tmpdir(), 'qrlog-backup-outbox-'));
+    writeFileSync(join(outside, 'a-file'), 'not a directory');
+    const services = await openTestServices(t, { backup: loadBackupConfig({ QRLOG_BACKUP_TO: join(outside, 'a-file', 'backups') }) });
+    try {
+      await services.tenancy.users.createOperator('ops@example.org');
+      await expect(services.scheduler.runNow('backup')).rejects.toThrow();
+      const queued = await services.database.db.selectFrom('notification_outbox').select(['recipient', 'subject']).execute();
+      expect(queued).toEqual([{ recipient: 'ops@example.org', subject: '[qrlog backup] qrlog: the nightly backup failed' }]);
+    } finally {
+      await services.close();
+      await t.cleanup();
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 });
