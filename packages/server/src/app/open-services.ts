@@ -35,6 +35,8 @@ import { AlertEvaluator } from '../core/alerts/alert-evaluator.ts';
 import { AlertEvaluationQueue } from '../core/alerts/alert-evaluation-queue.ts';
 import { AlertSweepJob } from '../core/alerts/alert-sweep-job.ts';
 import { NoScanJob } from '../core/alerts/no-scan-job.ts';
+import { MissionReportJob } from '../core/reports/mission-report-job.ts';
+import { MissionReportMailer } from '../core/reports/mission-report-mailer.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -103,6 +105,8 @@ export interface Services {
   notifications: NotificationServices;
   /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
   alerts: AlertService;
+  /** Sends a delivered mission's report (PDF) to its recipients, once. */
+  missionReports: MissionReportMailer;
   /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
   alertEvaluation: AlertEvaluationQueue;
   close(): Promise<void>;
@@ -152,6 +156,13 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   scheduler.register(new AlertSweepJob(alertEvaluation));
   scheduler.register(new NoScanJob(database, coverage, audit));
   const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, options.notifications);
+  // A delivered mission's report goes to its recipients: started at once on delivery (not awaited:
+  // delivering never waits on a PDF), and by a job for any delivery that one missed (a restart).
+  const missionReports = new MissionReportMailer(db, tenancy.reports, notifications.outbox, tenancy.audit, now);
+  scheduler.register(new MissionReportJob(db, missionReports));
+  missions.missions.onDelivered((mission) => {
+    void missionReports.sendMissionReport(mission.id).catch((e: unknown) => { notice(`mission report of ${mission.id} not sent yet (the job retries): ${e instanceof Error ? e.message : String(e)}`); });
+  });
   let closed = false;
   return {
     ingest: new LinkIngestService(database, keys, securityEvents, { maxClockAheadMs: options.maxClockAheadMs, observer: alertEvaluation }),
@@ -184,6 +195,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     keyring,
     scheduler,
     alerts: new AlertService(database, audit, now),
+    missionReports,
     alertEvaluation,
     async close() {
       if (closed) return;

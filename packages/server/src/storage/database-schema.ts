@@ -6,6 +6,7 @@ import type { IdentityTables } from './identity-schema.ts';
 import type { MissionTables } from './mission-schema.ts';
 import type { NotificationTables } from './notification-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
+import type { ReportTables } from './report-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
 
 /**
@@ -141,7 +142,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, ReportTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

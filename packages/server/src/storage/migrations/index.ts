@@ -13,6 +13,7 @@ import { missions } from './0017-missions.ts';
 import { alerts } from './0018-alerts.ts';
 import { provisioning } from './0019-provisioning.ts';
 import { notifications } from './0020-notifications.ts';
+import { missionReports } from './0021-mission-reports.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -30,4 +31,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0018-alerts': alerts,
   '0019-provisioning': provisioning,
   '0020-notifications': notifications,
+  '0021-mission-reports': missionReports,
 };
