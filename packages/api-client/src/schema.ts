@@ -285,6 +285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{missionId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A mission report as PDF or CSV: the mission, its loggers over their periods, charts with limits and alarm periods, statistics (MKT with the mission’s activation energy), alerts with acknowledgements and comments, gaps, evidence (recorded in the audit log) */
+        get: operations["getMissionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/claims": {
         parameters: {
             query?: never;
@@ -423,6 +440,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams/{teamId}/missions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a mission owned by this team, from a template (its rules, recipients and MKT activation energy are copied) or from scratch, with its loggers’ periods */
+        post: operations["createMission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Missions you can see, by id; filter by status, team or logger */
+        get: operations["listMissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mission: its rules, recipients, logger periods and shares */
+        get: operations["getMission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a mission’s name, plans, places, recipients, rules (not once closed) */
+        patch: operations["updateMission"];
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a mission one step forward: planned → in-transit (sets the actual start) → delivered (sets the actual end, ends open logger periods, sends the report) → closed */
+        post: operations["changeMissionStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/loggers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give the mission a logger for a period; 409 (naming the mission) when the logger serves another mission for part of it */
+        post: operations["addMissionLogger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/loggers/{periodId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a logger period out of the mission */
+        delete: operations["removeMissionLogger"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/shares/{teamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Share a mission with another team of its organization, read-only or read-write */
+        put: operations["shareMission"];
+        post?: never;
+        /** Stop sharing a mission with a team (the owning team keeps its access) */
+        delete: operations["unshareMission"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/public-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mission’s public links (never their tokens), with how often each was opened */
+        get: operations["listMissionPublicLinks"];
+        put?: never;
+        /** A read-only link to this mission for a consignee, until it expires or is revoked. Its token is in this answer only: keep the URL */
+        post: operations["createMissionPublicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/missions/{missionId}/public-links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a public link: it opens nothing from now on */
+        delete: operations["revokeMissionPublicLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/mission-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization’s mission templates you may use, by id */
+        get: operations["listMissionTemplates"];
+        put?: never;
+        /** Make a mission template for a team (its members or admins) or the whole organization (admins) */
+        post: operations["createMissionTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mission-templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mission template */
+        get: operations["getMissionTemplate"];
+        put?: never;
+        post?: never;
+        /** Delete a template (missions made from it keep what they copied) */
+        delete: operations["deleteMissionTemplate"];
+        options?: never;
+        head?: never;
+        /** Change a template (missions made from it keep what they copied) */
+        patch: operations["updateMissionTemplate"];
+        trace?: never;
+    };
     "/api/v1/alerts": {
         parameters: {
             query?: never;
@@ -502,6 +712,24 @@ export interface paths {
         put?: never;
         /** Close an alert by hand, saying why */
         post: operations["closeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preferences: which alert severities reach you, at once or as a daily digest */
+        get: operations["getMyNotificationPreferences"];
+        /** Choose which alert severities reach you, at once or as a daily digest, or no alert mail at all */
+        put: operations["updateMyNotificationPreferences"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3076,6 +3304,107 @@ export interface operations {
             };
         };
     };
+    getMissionReport: {
+        parameters: {
+            query?: {
+                /** @description pdf (A4, charts as vectors) or csv (sections, then every reading) */
+                format?: "pdf" | "csv";
+                /** @description IANA time zone every time is printed in, e.g. Europe/Zurich */
+                timeZone?: string;
+                /** @description Temperatures (and their limits, MKT) in °C or °F */
+                temperatureUnit?: "C" | "F";
+            };
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: application/pdf, or text/csv (UTF-8 with a byte order mark) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     claimLogger: {
         parameters: {
             query?: never;
@@ -4221,6 +4550,3152 @@ export interface operations {
             };
         };
     };
+    createMission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A team id */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description Copy rules, recipients and MKT activation energy from this template (fields given here override them) */
+                    templateId?: string;
+                    /** Format: date-time */
+                    plannedStart?: string;
+                    /** Format: date-time */
+                    plannedEnd?: string;
+                    origin?: string;
+                    destination?: string;
+                    /** @description Who hears about the mission: teams of its organization and e-mail addresses */
+                    recipients?: {
+                        /** @default [] */
+                        teamIds?: string[];
+                        /** @default [] */
+                        emails?: string[];
+                    };
+                    rules?: ({
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "limit";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        /** @description Readings in a row outside the limits before the alert opens */
+                        delayReadings: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "cumulative";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        maxOutsideSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "rate";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxPerHour: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "gap";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxGapSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "no-scan";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxSilenceSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "shock";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxG: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "logger-alarm";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                    })[];
+                    /** @description Activation energy for mean kinetic temperature, kJ/mol (default 83.144) */
+                    mktActivationEnergy?: number;
+                    loggers?: {
+                        /** @description A logger serial */
+                        serial: string;
+                        /**
+                         * Format: date-time
+                         * @description Default: the actual start, else the planned start, else now
+                         */
+                        from?: string;
+                        /** @description Default: the actual end, else the planned end, else open (null) */
+                        to?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The owning team */
+                        teamId: string;
+                        name: string;
+                        templateId: string | null;
+                        /** @enum {string} */
+                        status: "planned" | "in-transit" | "delivered" | "closed";
+                        plannedStart: string | null;
+                        plannedEnd: string | null;
+                        actualStart: string | null;
+                        actualEnd: string | null;
+                        origin: string | null;
+                        destination: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        mktActivationEnergy: number;
+                        loggers: {
+                            /** @description A logger period id */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /** Format: date-time */
+                            from: string;
+                            to: string | null;
+                        }[];
+                        shares: {
+                            /** @description A team id */
+                            teamId: string;
+                            /** @enum {string} */
+                            access: "read" | "read-write";
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMissions: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+                status?: "planned" | "in-transit" | "delivered" | "closed";
+                /** @description Owned by or shared with this team */
+                teamId?: string;
+                /** @description With a period of this logger */
+                serial?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missions by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description A mission id */
+                            id: string;
+                            /** @description An organization id */
+                            orgId: string;
+                            /** @description The owning team */
+                            teamId: string;
+                            name: string;
+                            templateId: string | null;
+                            /** @enum {string} */
+                            status: "planned" | "in-transit" | "delivered" | "closed";
+                            plannedStart: string | null;
+                            plannedEnd: string | null;
+                            actualStart: string | null;
+                            actualEnd: string | null;
+                            origin: string | null;
+                            destination: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The owning team */
+                        teamId: string;
+                        name: string;
+                        templateId: string | null;
+                        /** @enum {string} */
+                        status: "planned" | "in-transit" | "delivered" | "closed";
+                        plannedStart: string | null;
+                        plannedEnd: string | null;
+                        actualStart: string | null;
+                        actualEnd: string | null;
+                        origin: string | null;
+                        destination: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        mktActivationEnergy: number;
+                        loggers: {
+                            /** @description A logger period id */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /** Format: date-time */
+                            from: string;
+                            to: string | null;
+                        }[];
+                        shares: {
+                            /** @description A team id */
+                            teamId: string;
+                            /** @enum {string} */
+                            access: "read" | "read-write";
+                        }[];
+                        /**
+                         * @description What you may do with this mission
+                         * @enum {string}
+                         */
+                        yourAccess: "read" | "read-write";
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateMission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    plannedStart?: string | null;
+                    plannedEnd?: string | null;
+                    origin?: string | null;
+                    destination?: string | null;
+                    /** @description Who hears about the mission: teams of its organization and e-mail addresses */
+                    recipients?: {
+                        /** @default [] */
+                        teamIds?: string[];
+                        /** @default [] */
+                        emails?: string[];
+                    };
+                    rules?: ({
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "limit";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        /** @description Readings in a row outside the limits before the alert opens */
+                        delayReadings: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "cumulative";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        maxOutsideSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "rate";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxPerHour: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "gap";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxGapSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "no-scan";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxSilenceSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "shock";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxG: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "logger-alarm";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                    })[];
+                    /** @description Activation energy for mean kinetic temperature, kJ/mol (default 83.144) */
+                    mktActivationEnergy?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The owning team */
+                        teamId: string;
+                        name: string;
+                        templateId: string | null;
+                        /** @enum {string} */
+                        status: "planned" | "in-transit" | "delivered" | "closed";
+                        plannedStart: string | null;
+                        plannedEnd: string | null;
+                        actualStart: string | null;
+                        actualEnd: string | null;
+                        origin: string | null;
+                        destination: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        mktActivationEnergy: number;
+                        loggers: {
+                            /** @description A logger period id */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /** Format: date-time */
+                            from: string;
+                            to: string | null;
+                        }[];
+                        shares: {
+                            /** @description A team id */
+                            teamId: string;
+                            /** @enum {string} */
+                            access: "read" | "read-write";
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    changeMissionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The next status: planned → in-transit → delivered → closed
+                     * @enum {string}
+                     */
+                    status: "planned" | "in-transit" | "delivered" | "closed";
+                    /**
+                     * Format: date-time
+                     * @description When it happened (default: now); sets the actual start or end
+                     */
+                    at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        /** @description The owning team */
+                        teamId: string;
+                        name: string;
+                        templateId: string | null;
+                        /** @enum {string} */
+                        status: "planned" | "in-transit" | "delivered" | "closed";
+                        plannedStart: string | null;
+                        plannedEnd: string | null;
+                        actualStart: string | null;
+                        actualEnd: string | null;
+                        origin: string | null;
+                        destination: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        mktActivationEnergy: number;
+                        loggers: {
+                            /** @description A logger period id */
+                            id: string;
+                            /** @description A logger serial */
+                            serial: string;
+                            /** Format: date-time */
+                            from: string;
+                            to: string | null;
+                        }[];
+                        shares: {
+                            /** @description A team id */
+                            teamId: string;
+                            /** @enum {string} */
+                            access: "read" | "read-write";
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    addMissionLogger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A logger serial */
+                    serial: string;
+                    /**
+                     * Format: date-time
+                     * @description Default: the actual start, else the planned start, else now
+                     */
+                    from?: string;
+                    /** @description Default: the actual end, else the planned end, else open (null) */
+                    to?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A logger period id */
+                        id: string;
+                        /** @description A logger serial */
+                        serial: string;
+                        /** Format: date-time */
+                        from: string;
+                        to: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    removeMissionLogger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+                /** @description A logger period id */
+                periodId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    shareMission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+                /** @description A team id */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    access: "read" | "read-write";
+                };
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    unshareMission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+                /** @description A team id */
+                teamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMissionPublicLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description A public link id */
+                            id: string;
+                            /** @description A mission id */
+                            missionId: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            revokedAt: string | null;
+                            /** @enum {string} */
+                            state: "active" | "expired" | "revoked";
+                            /** @description How often it was opened */
+                            opens: number;
+                            lastOpenedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createMissionPublicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Default: 30 days from now; at most 366 days ahead
+                     */
+                    expiresAt?: string;
+                    /** @description Whom the link is for (shown in the list only) */
+                    label?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A public link id */
+                        id: string;
+                        /** @description A mission id */
+                        missionId: string;
+                        label: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        revokedAt: string | null;
+                        /** @enum {string} */
+                        state: "active" | "expired" | "revoked";
+                        /** @description How often it was opened */
+                        opens: number;
+                        lastOpenedAt: string | null;
+                        /** @description The link’s secret: shown this once, stored only as its SHA-256 */
+                        token: string;
+                        /** @description The page to give the consignee */
+                        url: string;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    revokeMissionPublicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
+                /** @description A public link id */
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMissionTemplates: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+                /** @description Only this team’s */
+                teamId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description A mission template id */
+                            id: string;
+                            /** @description An organization id */
+                            orgId: string;
+                            teamId: string | null;
+                            name: string;
+                            rules: ({
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "limit";
+                                /**
+                                 * @description A sampled channel of the link format
+                                 * @enum {string}
+                                 */
+                                channel: "temperature" | "humidity" | "light";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                low?: number;
+                                high?: number;
+                                /** @description Readings in a row outside the limits before the alert opens */
+                                delayReadings: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "cumulative";
+                                /**
+                                 * @description A sampled channel of the link format
+                                 * @enum {string}
+                                 */
+                                channel: "temperature" | "humidity" | "light";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                low?: number;
+                                high?: number;
+                                maxOutsideSeconds: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "rate";
+                                /**
+                                 * @description A sampled channel of the link format
+                                 * @enum {string}
+                                 */
+                                channel: "temperature" | "humidity" | "light";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                maxPerHour: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "gap";
+                                /**
+                                 * @description A sampled channel of the link format
+                                 * @enum {string}
+                                 */
+                                channel: "temperature" | "humidity" | "light";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                maxGapSeconds: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "no-scan";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                maxSilenceSeconds: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "shock";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                                maxG: number;
+                            } | {
+                                /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "logger-alarm";
+                                /**
+                                 * @description A sampled channel of the link format
+                                 * @enum {string}
+                                 */
+                                channel: "temperature" | "humidity" | "light";
+                                /** @enum {string} */
+                                severity: "info" | "warning" | "critical";
+                            })[];
+                            recipients: {
+                                teamIds: string[];
+                                emails: string[];
+                            };
+                            mktActivationEnergy: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createMissionTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description The team it belongs to; absent: the whole organization’s (admins only) */
+                    teamId?: string;
+                    rules: ({
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "limit";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        /** @description Readings in a row outside the limits before the alert opens */
+                        delayReadings: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "cumulative";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        maxOutsideSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "rate";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxPerHour: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "gap";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxGapSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "no-scan";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxSilenceSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "shock";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxG: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "logger-alarm";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                    })[];
+                    /** @description Who hears about the mission: teams of its organization and e-mail addresses */
+                    recipients?: {
+                        /** @default [] */
+                        teamIds?: string[];
+                        /** @default [] */
+                        emails?: string[];
+                    };
+                    /** @description Activation energy for mean kinetic temperature, kJ/mol (default 83.144) */
+                    mktActivationEnergy?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission template id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        teamId: string | null;
+                        name: string;
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        mktActivationEnergy: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMissionTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission template id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        teamId: string | null;
+                        name: string;
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        mktActivationEnergy: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteMissionTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateMissionTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A mission template id */
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    rules?: ({
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "limit";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        /** @description Readings in a row outside the limits before the alert opens */
+                        delayReadings: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "cumulative";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        low?: number;
+                        high?: number;
+                        maxOutsideSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "rate";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxPerHour: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "gap";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxGapSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "no-scan";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxSilenceSeconds: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "shock";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                        maxG: number;
+                    } | {
+                        /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "logger-alarm";
+                        /**
+                         * @description A sampled channel of the link format
+                         * @enum {string}
+                         */
+                        channel: "temperature" | "humidity" | "light";
+                        /** @enum {string} */
+                        severity: "info" | "warning" | "critical";
+                    })[];
+                    /** @description Who hears about the mission: teams of its organization and e-mail addresses */
+                    recipients?: {
+                        /** @default [] */
+                        teamIds?: string[];
+                        /** @default [] */
+                        emails?: string[];
+                    };
+                    /** @description Activation energy for mean kinetic temperature, kJ/mol (default 83.144) */
+                    mktActivationEnergy?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A mission template id */
+                        id: string;
+                        /** @description An organization id */
+                        orgId: string;
+                        teamId: string | null;
+                        name: string;
+                        rules: ({
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "limit";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            /** @description Readings in a row outside the limits before the alert opens */
+                            delayReadings: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "cumulative";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            low?: number;
+                            high?: number;
+                            maxOutsideSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "rate";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxPerHour: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "gap";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxGapSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "no-scan";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxSilenceSeconds: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "shock";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                            maxG: number;
+                        } | {
+                            /** @description Names the rule within the mission or template (letters, digits, _ . -; up to 40) */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "logger-alarm";
+                            /**
+                             * @description A sampled channel of the link format
+                             * @enum {string}
+                             */
+                            channel: "temperature" | "humidity" | "light";
+                            /** @enum {string} */
+                            severity: "info" | "warning" | "critical";
+                        })[];
+                        recipients: {
+                            teamIds: string[];
+                            emails: string[];
+                        };
+                        mktActivationEnergy: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     listAlerts: {
         parameters: {
             query?: {
@@ -4976,6 +8451,220 @@ export interface operations {
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alerts of these severities reach you (none: no alert mail) */
+                        severities: ("info" | "warning" | "critical")[];
+                        /**
+                         * @description Each alert as it happens, or one mail a day
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                        unsubscribed: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateMyNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Alerts of these severities reach you (none: no alert mail) */
+                    severities: ("info" | "warning" | "critical")[];
+                    /**
+                     * @description Each alert as it happens, or one mail a day
+                     * @enum {string}
+                     */
+                    delivery: "immediate" | "digest";
+                    /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                    unsubscribed: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alerts of these severities reach you (none: no alert mail) */
+                        severities: ("info" | "warning" | "critical")[];
+                        /**
+                         * @description Each alert as it happens, or one mail a day
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description True: no alert mail at all to your address (what an unsubscribe link sets) */
+                        unsubscribed: boolean;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
