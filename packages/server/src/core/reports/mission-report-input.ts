@@ -97,10 +97,20 @@ async function alertsOf(db: Kysely<Database>, mission: MissionRow, rules: readon
   const { rows } = await alertRepository.list(db, { orgIds: [mission.org_id] }, { missionId: mission.id, limit: MAX_ALERTS });
   const names = await peopleNames(db, rows);
   const who = (actor: string) => names.get(actor) ?? actor;
+  // Every thread in one query (a mission with hundreds of alerts is one round trip, not hundreds).
+  const threads = new Map<string, { author: string; body: string; created_at: number }[]>();
+  if (rows.length > 0) {
+    const all = await db.selectFrom('alert_comments').select(['alert_id', 'author', 'body', 'created_at']).where('alert_id', 'in', rows.map((r) => r.id)).orderBy('alert_id').orderBy('id').execute();
+    for (const c of all) {
+      let thread = threads.get(c.alert_id);
+      if (thread === undefined) threads.set(c.alert_id, (thread = []));
+      thread.push(c);
+    }
+  }
   const out: ReportAlert[] = [];
   for (const a of rows) {
     const rule = rules.find((r) => r.id === a.rule_id);
-    const comments = await alertRepository.comments(db, a.id);
+    const comments = threads.get(a.id) ?? [];
     const note = (by: string, at: number, text: string | null): AlertNote => ({ by: who(by), at: Math.floor(at / 1000), text: text ?? '' });
     out.push({
       id: a.id,
