@@ -168,6 +168,10 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
     },
   },
   'GET /*': { policy: 'public', prepare: () => ({ url: '/no-such-page' }) },
+  // The web app's page and files: public (its data comes through /api/v1, with its own policies).
+  'GET /': { policy: 'public', prepare: () => ({ url: '/' }) },
+  'GET /app': { policy: 'public', prepare: () => ({ url: '/app' }) },
+  'GET /app/*': { policy: 'public', prepare: () => ({ url: '/app/loggers' }) },
   'GET /api/v1/openapi.json': { policy: 'public', prepare: () => ({ url: '/api/v1/openapi.json' }) },
   'GET /api/v1/docs': { policy: 'public', prepare: () => ({ url: '/api/v1/docs' }) },
   'GET /api/v1/docs/': { policy: 'public', prepare: () => ({ url: '/api/v1/docs/' }) },
@@ -329,6 +333,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'GET /api/v1/missions': { policy: 'missions.list', prepare: () => ({ url: '/api/v1/missions' }) },
   'POST /api/v1/teams/:teamId/missions': { policy: 'missions.create@team', prepare: (_f, t) => ({ url: `/api/v1/teams/${t.teamId}/missions`, payload: { name: `m ${unique()}` } }) },
   'GET /api/v1/missions/:missionId': { policy: 'mission.read@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}` }) },
+  'GET /api/v1/missions/:missionId/report': { policy: 'mission.read@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/report?format=csv` }) },
   'PATCH /api/v1/missions/:missionId': { policy: 'mission.write@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}`, payload: { origin: 'Dock 1' } }) },
   'POST /api/v1/missions/:missionId/status': { policy: 'mission.write@mission', prepare: async (f, t) => ({ url: `/api/v1/missions/${(await missionOf(f, t)).id}/status`, payload: { status: 'in-transit' } }) },
   'POST /api/v1/missions/:missionId/loggers': {

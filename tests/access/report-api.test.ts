@@ -7,6 +7,7 @@ import { T0, temperatureAt } from '../../packages/server/src/testing/test-links.
 import { TEST_DATABASE_KINDS } from '../../packages/server/src/testing/test-database.ts';
 import { startAccessApp, type AccessApp, type Credential } from '../support/access-app.ts';
 import { buildWorld, type World } from '../support/tenant-world.ts';
+import { missionRepository } from '../../packages/server/src/storage/mission-repository.ts';
 
 describe.each(TEST_DATABASE_KINDS)('report API on %s', (kind) => {
   let app: AccessApp;
@@ -60,6 +61,34 @@ describe.each(TEST_DATABASE_KINDS)('report API on %s', (kind) => {
       expect(r.body).toBe(missing.body);
     }
     expect((await get(w.as.anonymous, `/api/v1/loggers/${w.a.logger.serial}/report`)).statusCode).toBe(401);
+  });
+
+  it('serves a mission report to those who may read the mission, and to nobody else', async () => {
+    const missionId = 'mis_reportapi000000000000001';
+    const at = T0 * 1000;
+    await missionRepository.insertMission(app.services.database.db, {
+      id: missionId, org_id: w.a.orgId, team_id: w.a.teamId, name: 'Chilled goods', template_id: null, status: 'delivered',
+      planned_start: at, planned_end: at + 86_400_000, actual_start: at, actual_end: at + 86_400_000, origin: 'Basel', destination: 'Lyon',
+      recipients: JSON.stringify({ teamIds: [], emails: [] }), rules: JSON.stringify([{ id: 'r1', kind: 'limit', channel: 'temperature', severity: 'warning', low: 18, high: 22, delayReadings: 2 }]),
+      mkt_activation_energy: 83.144, created_at: at, updated_at: at, created_by: 'user:test',
+    });
+    await missionRepository.insertPeriod(app.services.database.db, { id: 'mlp_reportapi000000000000001', mission_id: missionId, serial: w.a.logger.serial, from_ms: at, to_ms: at + 86_400_000 });
+    const csv = await get(w.as.userA, `/api/v1/missions/${missionId}/report?format=csv`);
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines).toContain('Mission,Chilled goods');
+    const values = Array.from({ length: 144 }, (_, seq) => temperatureAt(7, seq));
+    expect(lines.find((l) => l.startsWith(`${w.a.logger.serial},temperature,`))).toMatch(new RegExp(`^${w.a.logger.serial},temperature,°C,144,86400,${Math.min(...values).toFixed(2)},${Math.max(...values).toFixed(2)},`));
+    expect(lines).toContain(`${w.a.logger.serial},temperature,warning,18.00,22.00,${String(values.filter((v) => v >= 18 && v <= 22).length * 600)},${String(values.filter((v) => v < 18).length * 600)},${String(values.filter((v) => v > 22).length * 600)}`);
+    const pdf = await get(w.as.keyReadA, `/api/v1/missions/${missionId}/report`);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const [record] = await app.services.tenancy.audit.list({ orgId: w.a.orgId, limit: 1 });
+    expect(record).toMatchObject({ action: 'report.generated', target: { kind: 'mission', id: missionId } });
+    const foreign = await get(w.as.adminB, `/api/v1/missions/${missionId}/report`);
+    const missing = await get(w.as.adminB, '/api/v1/missions/mis_reportapi000000000000009/report');
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toBe(missing.body);
+    expect((await get(w.as.anonymous, `/api/v1/missions/${missionId}/report`)).statusCode).toBe(401);
   });
 
   it('refuses bad parameters with a clear error', async () => {

@@ -285,6 +285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/missions/{missionId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A mission report as PDF or CSV: the mission, its loggers over their periods, charts with limits and alarm periods, statistics (MKT with the mission’s activation energy), alerts with acknowledgements and comments, gaps, evidence (recorded in the audit log) */
+        get: operations["getMissionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/claims": {
         parameters: {
             query?: never;
@@ -3421,6 +3438,107 @@ export interface operations {
             path: {
                 /** @description A logger serial */
                 serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: application/pdf, or text/csv (UTF-8 with a byte order mark) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMissionReport: {
+        parameters: {
+            query?: {
+                /** @description pdf (A4, charts as vectors) or csv (sections, then every reading) */
+                format?: "pdf" | "csv";
+                /** @description IANA time zone every time is printed in, e.g. Europe/Zurich */
+                timeZone?: string;
+                /** @description Temperatures (and their limits, MKT) in °C or °F */
+                temperatureUnit?: "C" | "F";
+            };
+            header?: never;
+            path: {
+                /** @description A mission id */
+                missionId: string;
             };
             cookie?: never;
         };

@@ -1,3 +1,5 @@
+import type { MetricsRegistry } from '../common/metrics-registry.ts';
+import { NotificationMetrics } from '../core/notifications/notification-metrics.ts';
 import type { AuditLog } from '../core/audit/audit-log.ts';
 import { AlertDigestJob } from '../core/notifications/alert-digest-job.ts';
 import { AlertNotificationJob } from '../core/notifications/alert-notification-job.ts';
@@ -57,6 +59,7 @@ export function openNotificationServices(
   notice: (line: string) => void,
   sources: AlertSources,
   o: NotificationOptions = {},
+  metrics?: MetricsRegistry,
 ): NotificationServices {
   const db = database.db;
   const publicUrl = (o.publicUrl ?? 'https://localhost:8443').replace(/\/$/, '');
@@ -64,7 +67,7 @@ export function openNotificationServices(
   const outbox = new NotificationOutbox(db, now);
   const unsubscribeLinks = new UnsubscribeLinks(db, audit, publicUrl, now);
   const delivery = new NotificationDelivery(db, transport, unsubscribeLinks, now, o.backoff === undefined ? {} : { backoff: o.backoff });
-  scheduler.register(new NotificationDeliveryJob(delivery, o.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS));
+  scheduler.register(new NotificationDeliveryJob(delivery, o.deliveryIntervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS, metrics === undefined ? undefined : new NotificationMetrics(metrics, db)));
   const preferences = new NotificationPreferencesService(db, audit, now);
   const settings = { ...DEFAULT_ALERT_NOTIFICATION_SETTINGS, ...o.alerts };
   const recipients = new AlertRecipients(db, preferences, o.missionRecipients);

@@ -49,6 +49,8 @@ import { Readiness } from '../common/readiness.ts';
 import { DatabaseMetrics } from '../storage/database-metrics.ts';
 import { AnomalyDetector } from '../core/anomalies/anomaly-detector.ts';
 import { AnomalyQueries } from '../core/anomalies/anomaly-queries.ts';
+import { MissionReportJob } from '../core/reports/mission-report-job.ts';
+import { MissionReportMailer } from '../core/reports/mission-report-mailer.ts';
 
 export interface OpenServicesOptions {
   /** Holds qrlog.sqlite (unless `databaseUrl`) and, when no KEK is configured, kek.json. */
@@ -136,6 +138,8 @@ export interface Services {
   notifications: NotificationServices;
   /** Alerts: their lifecycle (acknowledge, comment, close) and listing. */
   alerts: AlertService;
+  /** Sends a delivered mission's report (PDF) to its recipients, once. */
+  missionReports: MissionReportMailer;
   /** Alert evaluation after every accepted scan (and its sweep); `idle()` waits for the worker. */
   alertEvaluation: AlertEvaluationQueue;
   /** Last backup's time, size, duration; failures (appended to /metrics). */
@@ -192,7 +196,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const notifications = openNotificationServices(database, tenancy.audit, scheduler, now, notice, { readings, coverage }, {
     missionRecipients: missionRecipientsOf(missions.missions),
     ...options.notifications,
-  });
+  }, metrics);
   const backupMetrics = new BackupMetrics(metrics);
   // Nightly backups when a target is configured (QRLOG_BACKUP_TO; ADR 14).
   registerBackupJobs(scheduler, {
@@ -218,6 +222,13 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     await database.close();
     throw e;
   }
+  // A delivered mission's report goes to its recipients: started at once on delivery (not awaited:
+  // delivering never waits on a PDF), and by a job for any delivery that one missed (a restart).
+  const missionReports = new MissionReportMailer(db, tenancy.reports, notifications.outbox, tenancy.audit, now);
+  scheduler.register(new MissionReportJob(db, missionReports));
+  missions.missions.onDelivered((mission) => {
+    void missionReports.sendMissionReport(mission.id).catch((e: unknown) => { notice(`mission report of ${mission.id} not sent yet (the job retries): ${e instanceof Error ? e.message : String(e)}`); });
+  });
   let closed = false;
   const readiness = new Readiness(metrics);
   readiness.requireCheck({
@@ -261,6 +272,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     scheduler,
     defense,
     alerts: new AlertService(database, audit, now),
+    missionReports,
     alertEvaluation,
     backupMetrics,
     async close() {

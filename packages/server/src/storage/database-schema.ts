@@ -8,6 +8,7 @@ import type { MissionTables } from './mission-schema.ts';
 import type { NotificationTables } from './notification-schema.ts';
 import type { KeyExportTables } from './key-export-schema.ts';
 import type { ProviderTables } from './provider-schema.ts';
+import type { ReportTables } from './report-schema.ts';
 import type { SchedulerTables } from './scheduler-schema.ts';
 import type { AnomalyTables } from './anomaly-schema.ts';
 
@@ -144,7 +145,7 @@ export interface UserAgentsTable {
   text: string;
 }
 
-export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, KeyExportTables, AnomalyTables, DefenseTables {
+export interface Database extends IdentityTables, ProviderTables, AuthTables, SchedulerTables, ClaimTables, MissionTables, AlertTables, NotificationTables, ReportTables, KeyExportTables, AnomalyTables, DefenseTables {
   loggers: LoggersTable;
   logger_keys: LoggerKeysTable;
   evidence: EvidenceTable;

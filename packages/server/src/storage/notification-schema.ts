@@ -28,6 +28,10 @@ export interface NotificationOutboxTable {
   link: string | null;
   /** A small chart, PNG, sent inline (Content-ID `chart`). */
   chart_png: Buffer | null;
+  /** A file sent with the mail (migration 0021: a mission report's PDF); all three or none. */
+  attachment_name: string | null;
+  attachment_type: string | null;
+  attachment: Buffer | null;
   state: OutboxState;
   /** Why it bounced or failed, or why the last attempt was put off; never a secret. */
   reason: string | null;

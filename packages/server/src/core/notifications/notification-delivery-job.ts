@@ -1,3 +1,4 @@
+import type { NotificationMetrics } from './notification-metrics.ts';
 import type { ScheduledJob } from '../scheduler/scheduled-job.ts';
 import type { NotificationDelivery } from './notification-delivery.ts';
 
@@ -16,10 +17,12 @@ export class NotificationDeliveryJob implements ScheduledJob {
   constructor(
     private readonly delivery: NotificationDelivery,
     readonly everyMs: number = DEFAULT_DELIVERY_INTERVAL_MS,
+    private readonly metrics?: NotificationMetrics,
   ) {}
 
   async run(): Promise<string> {
     const r = await this.delivery.deliverDue();
+    this.metrics?.record(r);
     return `sent ${String(r.sent)}, retrying ${String(r.retrying)}, bounced ${String(r.bounced)}, failed ${String(r.failed)}, deferred ${String(r.deferred)}`;
   }
 }

@@ -102,6 +102,10 @@ export class NotificationDelivery {
       message.attachments = [{ filename: 'chart.png', contentType: 'image/png', content: row.chart_png, cid: CHART_CID }];
       message.html = htmlOf(text, row.link);
     }
+    // A file sent with it (migration 0021): a mission's report as PDF.
+    if (row.attachment !== null && row.attachment_name !== null && row.attachment_type !== null) {
+      message.attachments = [...(message.attachments ?? []), { filename: row.attachment_name, contentType: row.attachment_type, content: row.attachment }];
+    }
     return message;
   }
 }

@@ -13,6 +13,8 @@ export interface OutboxNotice {
   link?: string | undefined;
   /** A small chart (PNG) shown inline. */
   chartPng?: Buffer | undefined;
+  /** A file sent with the mail (a mission's report as PDF). */
+  attachment?: { filename: string; contentType: string; content: Buffer } | undefined;
   /**
    * The same key for the same recipient is queued once, ever (the recipient is added to it):
    * raising a notice again, on another instance or after a restart, sends nothing twice.

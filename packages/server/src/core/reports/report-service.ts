@@ -11,6 +11,7 @@ import type { LimitBand } from './channel-statistics.ts';
 import { buildReport, type ReportChannelInput, type ReportLoggerInput, type ReportOptions } from './report-builder.ts';
 import type { EvidenceSummary, ReportDocument } from './report-document.ts';
 import { checkTimeZone } from './report-format.ts';
+import { missionReportInput } from './mission-report-input.ts';
 
 export interface LoggerReportRequest extends ReportOptions {
   serial: string;
@@ -59,6 +60,17 @@ export class ReportService {
       },
       request,
     );
+  }
+
+  /**
+   * A mission report: each logger's readings over its period in the mission, limits from the
+   * mission's rules, its alerts with acknowledgements and comments, MKT with the mission's
+   * activation energy.
+   */
+  async mission(missionId: string, options: ReportOptions): Promise<ReportDocument> {
+    checkTimeZone(options.timeZone);
+    const input = await missionReportInput(this.db, missionId, (serial, range) => this.loggerPart(serial, range), this.now());
+    return buildReport(input, options);
   }
 
   /** A logger's readings of every sampled channel over a range, its model and evidence summary. */

@@ -16,6 +16,7 @@ import { notifications } from './0020-notifications.ts';
 import { keyExport } from './0023-key-export.ts';
 import { dataAnomalies } from './0024-data-anomalies.ts';
 import { sourceBlocks } from './0025-source-blocks.ts';
+import { missionReports } from './0021-mission-reports.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -33,6 +34,7 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0018-alerts': alerts,
   '0019-provisioning': provisioning,
   '0020-notifications': notifications,
+  '0021-mission-reports': missionReports,
   '0023-key-export': keyExport,
   '0024-data-anomalies': dataAnomalies,
   '0025-source-blocks': sourceBlocks,
