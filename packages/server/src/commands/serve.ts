@@ -69,6 +69,7 @@ export async function serve(argv: readonly string[], io: ServeIo = defaultIo): P
         publicUrl: config.publicUrl ?? `https://localhost${config.port === 443 ? '' : `:${String(config.port)}`}`,
         mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom },
         deliveryIntervalMs: config.notificationInterval * 1000,
+        alertIntervalMs: config.notificationInterval * 1000,
       },
       notice: (m) => {
         io.err(`qrlog: ${m}`);

@@ -54,7 +54,7 @@ export const SERVE_OPTIONS = [
   { key: 'checkpointInterval', flag: 'checkpoint-interval', env: 'QRLOG_CHECKPOINT_INTERVAL', defaultValue: '60', help: 'minutes between signed checkpoints of the evidence chains, written to QRLOG_CHECKPOINT_DIR (0 = only `qrlog checkpoints create`)' },
   { key: 'webDir', flag: 'web-dir', env: 'QRLOG_WEB_DIR', help: 'the built web app served under /app/ (default: the @qrlog/web package\'s dist, made by `npm run build`)' },
   { key: 'smtpFrom', flag: 'smtp-from', env: 'QRLOG_SMTP_FROM', help: 'sender address of those mails (default qrlog@<public-url host>)' },
-  { key: 'notificationInterval', flag: 'notification-interval', env: 'QRLOG_NOTIFICATION_INTERVAL', defaultValue: '30', help: 'seconds between looks at the notification outbox (mails are sent only from there, never in a request)' },
+  { key: 'notificationInterval', flag: 'notification-interval', env: 'QRLOG_NOTIFICATION_INTERVAL', defaultValue: '30', help: 'seconds between looks at the notification outbox and at the alerts due a mail (mails are sent only from the outbox, never in a request)' },
 ] as const satisfies readonly ServeOption[];
 
 export type ServeOptionKey = (typeof SERVE_OPTIONS)[number]['key'];
