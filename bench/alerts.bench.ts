@@ -20,7 +20,7 @@ import type { LoggerKey } from '@qrlog/link';
 import pg from 'pg';
 import { openServices, type Services } from '../packages/server/src/index.ts';
 import type { MissionRule } from '../packages/server/src/core/alerts/mission-rule.ts';
-import type { AlertRow } from '../packages/server/src/storage/alert-repository.ts';
+import { NOT_YET_HANDLED, type AlertRow } from '../packages/server/src/storage/alert-repository.ts';
 import { FixedMissionCoverage } from '../packages/server/src/testing/fixed-mission-coverage.ts';
 import { makeContent, makeLink, receivedAfter, T0, type ContentOptions } from '../packages/server/src/testing/test-links.ts';
 
@@ -199,14 +199,7 @@ async function runEngine(engine: 'sqlite' | 'postgres'): Promise<EngineResult> {
         fingerprint: `bench-${String(i)}`,
         raised_at: at,
         updated_at: at,
-        acknowledged_by: null,
-        acknowledged_at: null,
-        acknowledge_comment: null,
-        closed_at: null,
-        closed_by: null,
-        close_comment: null,
-        close_reason: null,
-        superseded_into: null,
+        ...NOT_YET_HANDLED,
       });
     }
     for (let i = 0; i < rows.length; i += 500) {

@@ -1,5 +1,5 @@
 import { randomBase32 } from '../../packages/server/src/common/random-base32.ts';
-import { alertRepository, type AlertRow } from '../../packages/server/src/storage/alert-repository.ts';
+import { alertRepository, type AlertRow, NOT_YET_HANDLED } from '../../packages/server/src/storage/alert-repository.ts';
 import type { DatabaseHandle } from '../../packages/server/src/storage/database-handle.ts';
 import { missionRepository } from '../../packages/server/src/storage/mission-repository.ts';
 
@@ -54,14 +54,7 @@ export async function storeAlert(db: DatabaseHandle['db'], o: { orgId: string; t
     fingerprint: id,
     raised_at: at,
     updated_at: at,
-    acknowledged_by: null,
-    acknowledged_at: null,
-    acknowledge_comment: null,
-    closed_at: null,
-    closed_by: null,
-    close_comment: null,
-    close_reason: null,
-    superseded_into: null,
+    ...NOT_YET_HANDLED,
   });
   return id;
 }

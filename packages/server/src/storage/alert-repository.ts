@@ -5,6 +5,18 @@ import type { Database } from './database-schema.ts';
 export type AlertRow = Selectable<AlertsTable>;
 export type AlertCommentRow = Selectable<AlertCommentsTable>;
 
+/** A new alert's columns that only people (or its closing) fill in later. */
+export const NOT_YET_HANDLED = {
+  acknowledged_by: null,
+  acknowledged_at: null,
+  acknowledge_comment: null,
+  closed_at: null,
+  closed_by: null,
+  close_comment: null,
+  close_reason: null,
+  superseded_into: null,
+} as const;
+
 /** Which alerts a listing may show: all of `orgIds`, and of `teams.orgId` those whose logger or mission a team of the asker's owns or is shared. */
 export interface AlertScope {
   orgIds: readonly string[];

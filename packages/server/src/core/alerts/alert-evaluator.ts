@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { randomBase32 } from '../../common/random-base32.ts';
-import { alertRepository, type AlertRow } from '../../storage/alert-repository.ts';
+import { alertRepository, type AlertRow, NOT_YET_HANDLED } from '../../storage/alert-repository.ts';
 import type { Database } from '../../storage/database-schema.ts';
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -151,14 +151,7 @@ export class AlertEvaluator {
         state: 'open',
         raised_at: ms,
         updated_at: ms,
-        acknowledged_by: null,
-        acknowledged_at: null,
-        acknowledge_comment: null,
-        closed_at: null,
-        closed_by: null,
-        close_comment: null,
-        close_reason: null,
-        superseded_into: null,
+        ...NOT_YET_HANDLED,
         ...findingColumns(f),
       };
       await alertRepository.insert(trx, row);

@@ -1,5 +1,5 @@
 import type { DatabaseHandle } from '../../storage/database-handle.ts';
-import { alertRepository, type AlertRow } from '../../storage/alert-repository.ts';
+import { alertRepository, type AlertRow, NOT_YET_HANDLED } from '../../storage/alert-repository.ts';
 import { randomBase32 } from '../../common/random-base32.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { MissionCoverage, MissionCoverageSource } from '../missions/mission-coverage.ts';
@@ -85,14 +85,7 @@ export class NoScanJob implements ScheduledJob {
         fingerprint: fingerprint(period, finding),
         raised_at: ms,
         updated_at: ms,
-        acknowledged_by: null,
-        acknowledged_at: null,
-        acknowledge_comment: null,
-        closed_at: null,
-        closed_by: null,
-        close_comment: null,
-        close_reason: null,
-        superseded_into: null,
+        ...NOT_YET_HANDLED,
       };
       await alertRepository.insert(trx, row);
       await record(ALERT_AUDIT.raised, row, { ruleId: rule.id, severity: rule.severity, channel: 'scans', worst: silence });
