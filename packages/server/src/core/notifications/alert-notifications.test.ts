@@ -224,7 +224,7 @@ describe.each(TEST_DATABASE_KINDS)('alert notifications on %s', (kind) => {
     expect(to(digests)).toEqual(['dave@coldchain.test']);
     const text = textOf(digests[0]!);
     expect(mailHeader(digests[0]!.data, 'Subject')).toBe(`[qrlog] 3 alerts in the 24 hours to ${new Date(nextDigest).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
-    for (const a of alerts) expect(text).toContain(`${PUBLIC_URL}/alerts/${a.id}`);
+    for (const a of alerts) expect(text).toContain(`${PUBLIC_URL}/app/alerts/${a.id}`);
     expect(text).toContain('CRITICAL temperature (limit), mission "Vaccines Berlin \u2192 Munich"');
   });
 });
