@@ -120,6 +120,7 @@ export async function restorePostgres(dumpFile: string, at: PostgresLocation, fr
       const taken = await client.query(`select 1 from pg_namespace where nspname = $1`, [from]);
       if (taken.rowCount !== 0) throw notEmpty(`the backup's schema ${from} exists in the target database`);
     }
+    await ensureExtensions(client);
     await runTool('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--dbname', '', dumpFile], at.url);
     if (renaming) {
       await client.query(`drop schema if exists "${schema}"`);
@@ -127,6 +128,26 @@ export async function restorePostgres(dumpFile: string, at: PostgresLocation, fr
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Database-wide objects a schema's dump relies on but does not hold: the extensions its migrations
+ * create (0017: btree_gist, for the missions' no-overlap constraint). Made once per database;
+ * restores into several schemas at once take turns.
+ */
+const EXTENSIONS = ['btree_gist'] as const;
+
+async function ensureExtensions(client: pg.Client): Promise<void> {
+  await client.query(`select pg_advisory_lock(hashtext('qrlog.extensions'))`);
+  try {
+    for (const extension of EXTENSIONS) {
+      const present = await client.query('select 1 from pg_extension where extname = $1', [extension]);
+      // Where the login may not create it, the dump holds the migration's trigger instead of the constraint.
+      if (present.rowCount === 0) await client.query(`create extension if not exists ${extension} with schema public`).catch(() => undefined);
+    }
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('qrlog.extensions'))`);
   }
 }
 
