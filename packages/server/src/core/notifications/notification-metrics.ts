@@ -22,7 +22,9 @@ export class NotificationMetrics {
       name: 'qrlog_notifications_pending',
       help: 'Mails in the outbox waiting to be sent (queued, including those waiting for a retry)',
       async collect() {
-        this.set((await notificationOutboxRepository.countByState(db)).queued);
+        // A database that does not answer must not take /metrics down with it (readiness reports it): keep the last figure.
+        const counts = await notificationOutboxRepository.countByState(db).catch(() => undefined);
+        if (counts !== undefined) this.set(counts.queued);
       },
     });
   }
