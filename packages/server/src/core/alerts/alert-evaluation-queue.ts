@@ -77,7 +77,9 @@ export class AlertEvaluationQueue implements IngestObserver {
 
   private pump(): void {
     if (this.running !== undefined) return;
-    this.running = (async () => {
+    // The next turn of the event loop: after the scan's answer has been handed to its socket. On
+    // SQLite (a synchronous driver) starting at once would run the evaluation inside the scan's time.
+    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       for (const serial of this.dirty) {
         this.dirty.delete(serial);
         try {
@@ -87,7 +89,7 @@ export class AlertEvaluationQueue implements IngestObserver {
           this.onError(serial, e);
         }
       }
-    })().finally(() => {
+    }).finally(() => {
       this.running = undefined;
       if (this.dirty.size > 0 && !this.closed) this.pump();
     });
