@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { apiKeyTokens, createQrlogClient } from '@qrlog/api-client';
 import { fromKeyFile, type LoggerKey } from '@qrlog/link';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
 import { httpsRequest } from '../../packages/server/src/testing/https-client.ts';
+import { expectAccessible, screenshots } from '../support/browser-pages.ts';
 import { CHROMIUM_ARGS, setUpAccount, signIn } from '../support/browser-session.ts';
 import { linkPath, SESSION_START, windowLink } from '../support/fleet.ts';
+import { builtWebApp } from '../support/web-app-build.ts';
 import { trustingFetch } from '../support/trusting-fetch.ts';
 import { json, qrlog } from '../support/run-qrlog.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -18,37 +17,13 @@ import { createServerStore, ENGINES, type ServerStore } from '../support/test-en
 import { CHROMIUM_PATH } from '../test-tiers.ts';
 
 const hasChromium = inject('tiers').browser;
-const ROOT = join(import.meta.dirname, '..', '..');
-/** Screenshots of each page at 1280 and 360 px, kept as test artefacts (not in git). */
-const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const PASSWORD = 'a long admin password';
 const MISSION = 'Vaccines Berlin to Hamburg';
 
-/** The app built once for the file, by Vite, into a directory the server processes serve it from. */
 let webDir: string;
 beforeAll(async () => {
-  webDir = mkdtempSync(join(tmpdir(), 'qrlog-web-'));
-  await build({ configFile: join(ROOT, 'packages', 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-}, 120_000);
-afterAll(() => {
-  rmSync(webDir, { recursive: true, force: true });
-});
-
-/** No serious or critical accessibility violation on the page as it is now. */
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
-async function screenshots(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${String(width)}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+  if (hasChromium) webDir = await builtWebApp();
+}, 180_000);
 
 describe.skipIf(!hasChromium).each(ENGINES)('the web app in headless Chromium against a real qrlog serve on %s', (engine) => {
   let store: ServerStore;
