@@ -121,6 +121,10 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     const items = r.json<{ items: Record<string, unknown>[] }>().items;
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ via: 'api', sourceAddress: '192.0.2.7', newReadings: 288, duplicateLink: false, location: null });
+    // The chain index is the position of the scan's link in the logger's evidence chain.
+    const evidence = await app.owner.db.selectFrom('evidence').select('chain_index').where('serial', '=', w.a.logger.serial).execute();
+    expect(evidence).toHaveLength(1);
+    expect(items[0]?.chainIndex).toBe(evidence[0]?.chain_index);
     const ids = await app.owner.db.selectFrom('scans').select('id').execute();
     for (const { id } of ids) expect(r.body).not.toContain(id);
   });

@@ -2959,6 +2959,8 @@ export interface operations {
                             ref: string;
                             /** Format: date-time */
                             receivedAt: string;
+                            /** @description Position of the scan’s link in the logger’s evidence chain */
+                            chainIndex: number;
                             /** @enum {string} */
                             via: "scan" | "api";
                             sourceAddress: string;

@@ -4,6 +4,7 @@ import type { Database } from './database-schema.ts';
 export interface ScanListRow {
   id: string;
   serial: string;
+  chain_index: number;
   received_at: number;
   via: string;
   source_address: string;
@@ -37,7 +38,7 @@ export const loggerActivityRepository = {
   async scans(db: Kysely<Database>, serial: string, before: { at: number; skip: number } | undefined, limit: number): Promise<ScanListRow[]> {
     let q = db
       .selectFrom('scans')
-      .select(['id', 'serial', 'received_at', 'via', 'source_address', 'new_readings', 'known_readings', 'conflicts', 'duplicate_link', 'latitude', 'longitude', 'accuracy'])
+      .select(['id', 'serial', 'chain_index', 'received_at', 'via', 'source_address', 'new_readings', 'known_readings', 'conflicts', 'duplicate_link', 'latitude', 'longitude', 'accuracy'])
       .where('serial', '=', serial);
     if (before !== undefined) q = q.where('received_at', '<=', before.at);
     const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + (before?.skip ?? 0)).execute();

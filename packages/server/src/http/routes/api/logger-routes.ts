@@ -42,6 +42,7 @@ const COVERAGE = z.object({
 const SCAN = z.object({
   ref: z.string().describe('Names the scan in support questions; not its id (the id opens its scan page)'),
   receivedAt: TIME,
+  chainIndex: z.int().describe('Position of the scan\u2019s link in the logger\u2019s evidence chain'),
   via: z.enum(['scan', 'api']),
   sourceAddress: z.string(),
   newReadings: z.int(),
@@ -153,6 +154,7 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
         items: p.items.map((s) => ({
           ref: scanRef(s.id),
           receivedAt: new Date(s.received_at).toISOString(),
+          chainIndex: s.chain_index,
           // The column holds only what ingestion writes: 'scan' or 'api'.
           via: s.via as 'scan' | 'api',
           sourceAddress: s.source_address,
