@@ -29,3 +29,24 @@ export function chartColumns(buckets: readonly Bucket[], sliceSeconds: number, c
   }
   return [times, mins, maxes];
 }
+
+/** A stretch of time drawn as a band over the chart: a gap in the readings or an alarm period. */
+export interface TimeSpan {
+  from: number;
+  to: number;
+}
+
+/**
+ * The gaps between the server's slices: where no reading was stored for longer than one and a half
+ * slices (the same test that puts the nulls into chartColumns), from the end of the last slice with
+ * readings to the start of the next.
+ */
+export function gapsOf(buckets: readonly Bucket[], sliceSeconds: number): TimeSpan[] {
+  const gaps: TimeSpan[] = [];
+  let before: number | undefined;
+  for (const { t: after } of buckets) {
+    if (before !== undefined && after - before > sliceSeconds * 1.5) gaps.push({ from: before + sliceSeconds, to: after });
+    before = after;
+  }
+  return gaps;
+}

@@ -2,12 +2,17 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { api, dataOf } from '../api/api.ts';
-import { chartColumns } from '../charts/overview-series.ts';
-import type { ChartRange } from '../charts/readings-chart.tsx';
+import { chartColumns, gapsOf } from '../charts/overview-series.ts';
+import type { ChartRange, LimitLine } from '../charts/readings-chart.tsx';
 import { readingsCsv } from '../charts/readings-csv.ts';
 import { displayValue, useLocale } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages-en.ts';
 import { Problem } from '../layout/problem.tsx';
+import { ChartLegend } from '../logger/chart-legend.tsx';
+import { useAlarmPeriods, useMissionLimits } from '../logger/chart-marks.ts';
+import { IntegrityEvents } from '../logger/integrity-events.tsx';
+import { ReadingsTable } from '../logger/readings-table.tsx';
+import { ScansTable } from '../logger/scans-table.tsx';
 
 const ReadingsChart = lazy(() => import('../charts/readings-chart.tsx').then((m) => ({ default: m.ReadingsChart })));
 
@@ -25,9 +30,10 @@ const route = getRouteApi('/loggers/$serial');
 
 export function LoggerPage() {
   const { serial } = route.useParams();
-  const { t, dateTime, preferences } = useLocale();
+  const { t, preferences } = useLocale();
   const [channel, setChannel] = useState<Channel>('temperature');
   const [range, setRange] = useState<ChartRange>(() => lastSeconds(7 * 86_400));
+  const [view, setView] = useState<'chart' | 'table'>('chart');
 
   const overview = useQuery({
     queryKey: ['overview', serial, channel, range.from, range.to],
@@ -39,16 +45,20 @@ export function LoggerPage() {
         }),
       ),
   });
-  const scans = useQuery({
-    queryKey: ['scans', serial],
-    queryFn: async () => dataOf(await api.GET('/api/v1/loggers/{serial}/scans', { params: { path: { serial }, query: { limit: 20 } } })).items,
-  });
+  const limits = useMissionLimits(serial, channel, range);
+  const alarms = useAlarmPeriods(serial, channel, range);
   const slice = (range.to - range.from) / POINTS;
   const unit = overview.data === undefined ? '' : displayValue(channel, 0, overview.data.unit, preferences.temperatureUnit)[1];
   const columns = useMemo(
     () => (overview.data === undefined ? undefined : chartColumns(overview.data.buckets, slice, (v) => displayValue(channel, v, overview.data.unit, preferences.temperatureUnit)[0])),
     [overview.data, slice, channel, preferences.temperatureUnit],
   );
+  const gaps = useMemo(() => (overview.data === undefined ? [] : gapsOf(overview.data.buckets, slice)), [overview.data, slice]);
+  const limitLines = useMemo(
+    () => (limits.data ?? []).map((l): LimitLine => ({ value: displayValue(channel, l.value, overview.data?.unit ?? '', preferences.temperatureUnit)[0], from: l.from, to: l.to })),
+    [limits.data, channel, overview.data?.unit, preferences.temperatureUnit],
+  );
+  const alarmSpans = useMemo(() => alarms.data ?? [], [alarms.data]);
 
   const exportCsv = async () => {
     const data = dataOf(await api.GET('/api/v1/loggers/{serial}/export', { params: { path: { serial }, query: { from: iso(range.from), to: iso(range.to) } } }));
@@ -84,41 +94,47 @@ export function LoggerPage() {
             ))}
           </select>
         </label>
+        <fieldset className="view-toggle">
+          <legend>{t('logger.view')}</legend>
+          {(['chart', 'table'] as const).map((v) => (
+            <label key={v}>
+              <input type="radio" name="logger-view" value={v} checked={view === v} onChange={() => setView(v)} />
+              {t(`logger.view.${v}`)}
+            </label>
+          ))}
+        </fieldset>
         <button type="button" onClick={() => void exportCsv()}>
           {t('logger.exportCsv')}
         </button>
       </div>
-      {overview.isError && <Problem error={overview.error} />}
-      {overview.isPending && <p className="status">{t('common.loading')}</p>}
-      {columns !== undefined && columns[0].length === 0 && <p className="empty">{t('logger.noReadings')}</p>}
-      {columns !== undefined && columns[0].length > 0 && (
-        <Suspense fallback={<p className="status">{t('common.loading')}</p>}>
-          <ReadingsChart columns={columns} unit={unit} label={t(`channel.${channel}`)} timeZone={preferences.timeZone} onZoom={setRange} />
-        </Suspense>
+      {view === 'table' && <ReadingsTable serial={serial} channel={channel} range={range} />}
+      {view === 'chart' && overview.isError && <Problem error={overview.error} />}
+      {view === 'chart' && overview.isPending && <p className="status">{t('common.loading')}</p>}
+      {view === 'chart' && columns !== undefined && columns[0].length === 0 && <p className="empty">{t('logger.noReadings')}</p>}
+      {view === 'chart' && columns !== undefined && columns[0].length > 0 && (
+        <>
+          <Suspense fallback={<p className="status">{t('common.loading')}</p>}>
+            <ReadingsChart
+              columns={columns}
+              unit={unit}
+              label={t(`channel.${channel}`)}
+              timeZone={preferences.timeZone}
+              limits={limitLines}
+              alarms={alarmSpans}
+              gaps={gaps}
+              gapLabel={t('logger.legend.gapShort')}
+              onZoom={setRange}
+            />
+          </Suspense>
+          {limits.isError && <Problem error={limits.error} />}
+          {alarms.isError && <Problem error={alarms.error} />}
+          <ChartLegend limits={limits.data ?? []} channel={channel} unit={overview.data?.unit ?? ''} alarms={alarmSpans} gaps={gaps} />
+        </>
       )}
       <h2>{t('logger.scans')}</h2>
-      {scans.isError && <Problem error={scans.error} />}
-      {scans.data !== undefined && (
-        <table className="list">
-          <thead>
-            <tr>
-              <th scope="col">{t('logger.scan.when')}</th>
-              <th scope="col">{t('logger.scan.result')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {scans.data.map((scan) => (
-              <tr key={scan.ref}>
-                <td>{dateTime(scan.receivedAt)}</td>
-                <td>
-                  +{scan.newReadings} / ={scan.knownReadings}
-                  {scan.conflicts > 0 ? ` / ≠${scan.conflicts}` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ScansTable serial={serial} />
+      <h2>{t('logger.integrity')}</h2>
+      <IntegrityEvents serial={serial} />
     </section>
   );
 }
