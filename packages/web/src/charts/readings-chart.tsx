@@ -35,7 +35,7 @@ interface Props {
  * The readings of a channel as a band between the min and max of each pixel column (so no
  * excursion disappears when zoomed out), drawn by uPlot, loaded only on the pages that chart.
  * Alarm periods and gaps are shaded behind the readings and limits drawn as dashed lines; the
- * counts are on the element as data attributes (the canvas itself cannot be read).
+ * values and spans are on the element as data attributes (the canvas itself cannot be read).
  */
 export function ReadingsChart({ columns, unit, label, timeZone, limits, alarms, gaps, gapLabel, onZoom }: Props) {
   const box = useRef<HTMLDivElement>(null);
@@ -94,10 +94,15 @@ export function ReadingsChart({ columns, unit, label, timeZone, limits, alarms, 
       aria-label={`${label} (${unit})`}
       data-points={columns[0].length}
       data-limits={limits.map((l) => l.value).join(' ')}
-      data-alarms={alarms.length}
-      data-gaps={gaps.length}
+      data-alarms={spansText(alarms)}
+      data-gaps={spansText(gaps)}
     />
   );
+}
+
+/** Spans as `from-to` in Unix seconds, space-separated. */
+function spansText(spans: readonly TimeSpan[]): string {
+  return spans.map((s) => `${String(s.from)}-${String(s.to)}`).join(' ');
 }
 
 function padded(min: number, max: number): [number, number] {
