@@ -275,6 +275,11 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     const theirs = (await get(w.as.adminB, `/api/v1/orgs/${w.b.orgId}/security-events`)).json<Items>();
     expect(theirs.items.map((e) => e.serial)).toEqual([w.b.logger.serial]);
     expect(JSON.stringify(theirs)).not.toContain(w.a.logger.serial);
+    // Narrowed to one logger (the logger page's integrity events): its own refusals; none for another of its loggers or another organization's.
+    const bySerial = async (as: Credential, orgId: string, serial: string) => (await get(as, `/api/v1/orgs/${orgId}/security-events?serial=${serial}`)).json<Items>().items;
+    expect((await bySerial(w.as.adminA, w.a.orgId, w.a.logger.serial)).map((e) => e.serial)).toEqual([w.a.logger.serial]);
+    expect(await bySerial(w.as.adminA, w.a.orgId, w.a.otherLogger.serial)).toEqual([]);
+    expect(await bySerial(w.as.adminA, w.a.orgId, w.b.logger.serial)).toEqual([]);
     const all = (await get(w.as.operator, '/api/v1/security-events')).json<Items>();
     expect(all.items.flatMap((e) => e.serials ?? [])).toEqual(expect.arrayContaining([w.a.logger.serial, w.b.logger.serial]));
     expect(all.items.reduce((n, e) => n + e.count, 0)).toBe(2);

@@ -378,7 +378,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Refused links naming the organization’s loggers, since it claimed them; newest first */
+        /** Refused links naming the organization’s loggers (or one of them), since it claimed them; newest first */
         get: operations["listOrganizationSecurityEvents"];
         put?: never;
         post?: never;
@@ -4210,6 +4210,8 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;
+                /** @description Only refusals naming this logger of the organization */
+                serial?: string;
             };
             header?: never;
             path: {

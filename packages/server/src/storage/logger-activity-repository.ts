@@ -55,9 +55,10 @@ export const loggerActivityRepository = {
    * Security events (aggregated rows, migration 0014), newest first: `orgId` set, only rows whose
    * first serial or serial sample names a logger the organization's teams own, from the claim on
    * (refusals without a known serial belong to nobody but the platform); `serial` is then the
-   * organization's own serial, so no other organization's serial is ever shown to it.
+   * organization's own serial, so no other organization's serial is ever shown to it. `serial`
+   * (with `orgId` only) narrows that to the rows naming this one of its loggers.
    */
-  async securityEvents(db: Kysely<Database>, options: { orgId?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
+  async securityEvents(db: Kysely<Database>, options: { orgId?: string; serial?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
     const orgId = options.orgId;
     const base = db
       .selectFrom('security_events as e')
@@ -74,7 +75,8 @@ export const loggerActivityRepository = {
       .where(sql<boolean>`(c.serial = e.serial or e.serial_sample like '%"' || c.serial || '"%')`)
       // Only from the claim on: what happened before was not the organization's.
       .where(sql<boolean>`e.last_at >= c.claimed_at`)
-      .where('t.org_id', '=', orgId);
+      .where('t.org_id', '=', orgId)
+      .$if(options.serial !== undefined, (q) => q.where('c.serial', '=', options.serial ?? ''));
     return base
       .select(() => owned.limit(1).as('serial'))
       .where((eb) => eb.exists(owned))

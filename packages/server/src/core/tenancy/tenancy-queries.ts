@@ -98,7 +98,7 @@ export class TenancyQueries {
     return loggerActivityRepository.scans(this.db, serial, before, limit);
   }
 
-  securityEvents(options: { orgId?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
+  securityEvents(options: { orgId?: string; serial?: string; beforeId?: number; limit: number }): Promise<SecurityEventListRow[]> {
     return loggerActivityRepository.securityEvents(this.db, options);
   }
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuditRecord } from '../../../core/audit/audit-log.ts';
 import type { SecurityEventListRow } from '../../../storage/logger-activity-repository.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, ORG_ID, ORG_PARAMS, page, PAGE_FIELDS, PAGE_QUERY, TIME, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, ORG_ID, ORG_PARAMS, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { targetOrg } from './tenancy-http.ts';
 
@@ -50,6 +50,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const orgParams = ORG_PARAMS;
   const pageQuery = PAGE_QUERY;
   const platformQuery = z.strictObject({ ...PAGE_FIELDS, orgId: ORG_ID.optional() });
+  const orgEventQuery = z.strictObject({ ...PAGE_FIELDS, serial: SERIAL.optional().describe('Only refusals naming this logger of the organization') });
 
   const auditPage = async (orgId: string | undefined, query: PageQuery) => {
     const beforeId = decodeCursor(BEFORE_ID, query.cursor);
@@ -57,9 +58,14 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const p = toPage(rows, query.limit, (r) => r.id);
     return { items: p.items.map(auditJson), nextCursor: p.nextCursor };
   };
-  const eventPage = async (orgId: string | undefined, query: PageQuery) => {
+  const eventPage = async (orgId: string | undefined, query: PageQuery, serial?: string) => {
     const beforeId = decodeCursor(BEFORE_ID, query.cursor);
-    const rows = await queries.securityEvents({ ...(orgId === undefined ? {} : { orgId }), ...(beforeId === undefined ? {} : { beforeId }), limit: query.limit + 1 });
+    const rows = await queries.securityEvents({
+      ...(orgId === undefined ? {} : { orgId }),
+      ...(serial === undefined ? {} : { serial }),
+      ...(beforeId === undefined ? {} : { beforeId }),
+      limit: query.limit + 1,
+    });
     const p = toPage(rows, query.limit, (r) => r.id);
     return { items: p.items.map((e) => eventJson(e, orgId === undefined)), nextCursor: p.nextCursor };
   };
@@ -89,13 +95,13 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         tags: ['audit'],
         operationId: 'listOrganizationSecurityEvents',
-        summary: 'Refused links naming the organization\u2019s loggers, since it claimed them; newest first',
+        summary: 'Refused links naming the organization\u2019s loggers (or one of them), since it claimed them; newest first',
         params: orgParams,
-        querystring: pageQuery,
+        querystring: orgEventQuery,
         response: { 200: page(SECURITY_EVENT, 'Security events, newest first'), ...ERRORS },
       },
     },
-    async (request) => eventPage(targetOrg(request), request.query),
+    async (request) => eventPage(targetOrg(request), request.query, request.query.serial),
   );
 
   api.get(
