@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiKeyTokens, createQrlogClient, type QrlogClient } from '@qrlog/api-client';
-import { fromKeyFile, type LoggerKey } from '@qrlog/link';
+import { fromKeyFile, sealLink, type LoggerKey } from '@qrlog/link';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../packages/server/src/testing/free-port.ts';
@@ -9,6 +9,7 @@ import { httpsRequest } from '../../packages/server/src/testing/https-client.ts'
 import { expectAccessible, screenshots } from '../support/browser-pages.ts';
 import { CHROMIUM_ARGS, setUpAccount, signIn } from '../support/browser-session.ts';
 import { linkPath, SESSION_START, windowLink } from '../support/fleet.ts';
+import { loggerWindow } from '../../packages/server/src/testing/logger-window.ts';
 import { builtWebApp } from '../support/web-app-build.ts';
 import { trustingFetch } from '../support/trusting-fetch.ts';
 import { json, qrlog } from '../support/run-qrlog.ts';
@@ -80,6 +81,10 @@ describe.skipIf(!hasChromium).each(ENGINES)('the logger page in headless Chromiu
     // A rescan of readings already stored (known), then one whose reading 1130 disagrees with the stored one (an integrity event).
     await scan(windowLink(key, { firstSeq: 1100, count: 52 }));
     await scan(windowLink(key, { firstSeq: 1120, count: 20, alter: new Map([[1130, 3]]) }));
+    // A link naming the logger but sealed with the wrong key (forged): refused, and logged for the organization.
+    const forged = sealLink(loggerWindow({ serial: key.serial, sessionStart: SESSION_START, firstSeq: 1440, count: 6 }), { ...key, key: new Uint8Array(key.key.length).fill(9) }, { baseUrl: 'https://qr.example/' }).url;
+    const refused = await httpsRequest({ port, ca: server.ca, path: linkPath(forged) });
+    expect(refused.status).not.toBe(303);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
   }, 180_000);
 
@@ -157,11 +162,15 @@ describe.skipIf(!hasChromium).each(ENGINES)('the logger page in headless Chromiu
 
     // Integrity events: the disagreeing reading, in words.
     await page.getByText('Conflicting readings: a link brought readings that disagree with stored ones').waitFor();
+    // The forged link, for the admin: why it was refused, when and from where.
+    const refusedLink = page.locator('ul.refused-links li');
+    await expect.poll(() => refusedLink.count()).toBe(1);
+    expect(plain(await refusedLink.innerText())).toMatch(/^Refused: the link failed authentication \(forged or altered\) Refusals: 1, from \S+; first .+, last .+$/);
     await expectAccessible(page);
     await screenshots(page, `${engine}-logger-page`);
 
     // Table view in °F and Tokyo time: the first reading of the range, as the API has it, converted.
-    await page.evaluate(() => localStorage.setItem('qrlog.preferences', JSON.stringify({ timeZone: 'Asia/Tokyo', temperatureUnit: 'F', language: 'en' })));
+    await page.evaluate(() => { localStorage.setItem('qrlog.preferences', JSON.stringify({ timeZone: 'Asia/Tokyo', temperatureUnit: 'F', language: 'en' })); });
     await openLogger(page);
     await expect.poll(() => page.locator('.chart').getAttribute('data-limits')).toBe(`${String((LOW * 9) / 5 + 32)} ${String((HIGH * 9) / 5 + 32)}`);
     await page.getByLabel('Table', { exact: true }).check();

@@ -85,6 +85,18 @@ export function ReadingsChart({ columns, unit, label, timeZone, limits, alarms, 
     };
   }, [columns, unit, label, timeZone, limits, alarms, gaps, gapLabel]);
 
+  // The chart follows its box's width (a phone turned, a window resized); uPlot draws at a fixed size.
+  useEffect(() => {
+    const element = box.current;
+    if (element === null) return;
+    const observer = new ResizeObserver(() => {
+      const width = element.clientWidth;
+      if (plot.current !== null && width > 0 && width !== plot.current.width) plot.current.setSize({ width, height: 320 });
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
   useEffect(() => () => plot.current?.destroy(), []);
   return (
     <div

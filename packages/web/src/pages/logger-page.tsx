@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n/messages-en.ts';
 import { Problem } from '../layout/problem.tsx';
 import { ChartLegend } from '../logger/chart-legend.tsx';
 import { useAlarmPeriods, useMissionLimits } from '../logger/chart-marks.ts';
-import { IntegrityEvents } from '../logger/integrity-events.tsx';
+import { IntegrityEvents, RefusedLinks } from '../logger/integrity-events.tsx';
 import { ReadingsTable } from '../logger/readings-table.tsx';
 import { ScansTable } from '../logger/scans-table.tsx';
 
@@ -44,6 +44,10 @@ export function LoggerPage() {
           params: { path: { serial }, query: { channel, from: iso(range.from), to: iso(range.to), points: POINTS } },
         }),
       ),
+  });
+  const logger = useQuery({
+    queryKey: ['logger', serial],
+    queryFn: async () => dataOf(await api.GET('/api/v1/loggers/{serial}', { params: { path: { serial } } })),
   });
   const limits = useMissionLimits(serial, channel, range);
   const alarms = useAlarmPeriods(serial, channel, range);
@@ -135,6 +139,9 @@ export function LoggerPage() {
       <ScansTable serial={serial} />
       <h2>{t('logger.integrity')}</h2>
       <IntegrityEvents serial={serial} />
+      <h3>{t('logger.refused')}</h3>
+      {logger.isError && <Problem error={logger.error} />}
+      {logger.data !== undefined && <RefusedLinks serial={serial} orgId={logger.data.orgId} />}
     </section>
   );
 }
