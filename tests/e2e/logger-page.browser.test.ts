@@ -82,9 +82,9 @@ describe.skipIf(!hasChromium).each(ENGINES)('the logger page in headless Chromiu
     await scan(windowLink(key, { firstSeq: 1100, count: 52 }));
     await scan(windowLink(key, { firstSeq: 1120, count: 20, alter: new Map([[1130, 3]]) }));
     // A link naming the logger but sealed with the wrong key (forged): refused, and logged for the organization.
-    const forged = sealLink(loggerWindow({ serial: key.serial, sessionStart: SESSION_START, firstSeq: 1440, count: 6 }), { ...key, key: new Uint8Array(key.key.length).fill(9) }, { baseUrl: 'https://qr.example/' }).url;
-    const refused = await httpsRequest({ port, ca: server.ca, path: linkPath(forged) });
-    expect(refused.status).not.toBe(303);
+    const forged = sealLink(loggerWindow({ serial: key.serial, keyVersion: key.keyVersion, sessionStart: SESSION_START, firstSeq: 1440, count: 6 }), { ...key, key: new Uint8Array(key.key.length).fill(9) }, { baseUrl: 'https://qr.example/' }).url;
+    // The phone is sent to a result page either way (303); the refusal shows on the logger page below.
+    await scan(forged);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
   }, 180_000);
 
