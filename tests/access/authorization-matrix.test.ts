@@ -221,6 +221,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'GET /api/v1/source-blocks': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/source-blocks?state=recent' }) },
   'GET /api/v1/attack-summary': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/attack-summary' }) },
   'GET /api/v1/sign-in-backoffs': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/sign-in-backoffs' }) },
+  'GET /api/v1/platform/health': { policy: 'platform.read', prepare: () => ({ url: '/api/v1/platform/health' }) },
   'POST /api/v1/source-blocks/:blockId/release': {
     policy: 'platform.defend',
     prepare: async ({ app }) => {

@@ -405,6 +405,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/platform/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scans per hour over the last 24 hours by result, and refusals by reason (operators) */
+        get: operations["getPlatformHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/api-keys": {
         parameters: {
             query?: never;
@@ -4376,6 +4393,133 @@ export interface operations {
                             via: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPlatformHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description The start of the first hour counted (24 whole UTC hours, the current one included)
+                         */
+                        since: string;
+                        /** @description Oldest first, every hour present */
+                        hours: {
+                            /** Format: date-time */
+                            start: string;
+                            scans: {
+                                /** @description Scans that brought new readings */
+                                new: number;
+                                /** @description Scans whose readings were all stored already */
+                                known: number;
+                                /** @description Scans of a link received before */
+                                duplicate: number;
+                            };
+                            /** @description Refused links and requests (the security log) */
+                            refused: number;
+                        }[];
+                        totals: {
+                            scans: {
+                                /** @description Scans that brought new readings */
+                                new: number;
+                                /** @description Scans whose readings were all stored already */
+                                known: number;
+                                /** @description Scans of a link received before */
+                                duplicate: number;
+                            };
+                            refused: number;
+                        };
+                        /** @description Most first */
+                        refusalsByReason: {
+                            reason: string;
+                            count: number;
+                        }[];
                     };
                 };
             };

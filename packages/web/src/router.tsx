@@ -8,6 +8,9 @@ import { MissionPage } from './pages/mission-page.tsx';
 import { MissionsPage } from './pages/missions-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { PreferencesPage } from './pages/preferences-page.tsx';
+import { OrganizationPage } from './operator/organization-page.tsx';
+import { OrganizationsPage } from './operator/organizations-page.tsx';
+import { PlatformHealthPage } from './operator/platform-health-page.tsx';
 
 const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
 
@@ -18,9 +21,12 @@ export const missionRoute = createRoute({ getParentRoute: () => root, path: '/mi
 export const alertsRoute = createRoute({ getParentRoute: () => root, path: '/alerts', component: AlertsPage });
 export const alertRoute = createRoute({ getParentRoute: () => root, path: '/alerts/$alertId', component: AlertPage });
 export const preferencesRoute = createRoute({ getParentRoute: () => root, path: '/preferences', component: PreferencesPage });
+export const organizationsRoute = createRoute({ getParentRoute: () => root, path: '/operator/orgs', component: OrganizationsPage });
+export const organizationRoute = createRoute({ getParentRoute: () => root, path: '/operator/orgs/$orgId', component: OrganizationPage });
+export const platformHealthRoute = createRoute({ getParentRoute: () => root, path: '/operator/health', component: PlatformHealthPage });
 
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, organizationsRoute, organizationRoute, platformHealthRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

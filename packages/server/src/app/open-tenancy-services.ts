@@ -8,6 +8,7 @@ import { TenancyService } from '../core/tenancy/tenancy-service.ts';
 import { UserDirectory } from '../core/tenancy/user-directory.ts';
 import { AuthKeyStore } from '../keys/auth-key-store.ts';
 import { KeyExportService } from '../core/key-export/key-export-service.ts';
+import { PlatformHealth } from '../core/platform/platform-health.ts';
 import type { LoggerKeyStore } from '../keys/logger-key-store.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import type { DatabaseHandle } from '../storage/database-handle.ts';
@@ -43,5 +44,6 @@ export function openTenancyServices(
     authKeys,
     apiKeys: new ApiKeyService(db, authKeys, audit, now),
     keyExports: new KeyExportService(database, keys, audit, now, keyExportWindowMs),
+    platformHealth: new PlatformHealth(db, () => now().getTime()),
   };
 }

@@ -3,6 +3,7 @@ import type { AccessResolver } from '../access/access-resolver.ts';
 import type { ApiKeyService } from '../api-keys/api-key-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { KeyExportService } from '../key-export/key-export-service.ts';
+import type { PlatformHealth } from '../platform/platform-health.ts';
 import type { ReadingsService } from '../readings/readings-service.ts';
 import type { ReportService } from '../reports/report-service.ts';
 import type { TenancyQueries } from './tenancy-queries.ts';
@@ -27,5 +28,7 @@ export interface TenancyServices {
   apiKeys: ApiKeyService;
   /** Emergency key export: requests, operators' decisions, the one download (issue 11). */
   keyExports: KeyExportService;
+  /** Operators' counts of ingestion and refusals (no readings). */
+  platformHealth: PlatformHealth;
 }
 

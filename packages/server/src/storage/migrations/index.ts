@@ -17,6 +17,7 @@ import { keyExport } from './0023-key-export.ts';
 import { dataAnomalies } from './0024-data-anomalies.ts';
 import { sourceBlocks } from './0025-source-blocks.ts';
 import { missionReports } from './0021-mission-reports.ts';
+import { scanTimeIndex } from './0028-scan-time-index.ts';
 
 /** Every migration, in order; names are stored in kysely_migration and never change. */
 export const MIGRATIONS: Record<string, QrlogMigration> = {
@@ -38,4 +39,5 @@ export const MIGRATIONS: Record<string, QrlogMigration> = {
   '0023-key-export': keyExport,
   '0024-data-anomalies': dataAnomalies,
   '0025-source-blocks': sourceBlocks,
+  '0028-scan-time-index': scanTimeIndex,
 };

@@ -12,6 +12,7 @@ import { registerMissionRoutes } from './mission-routes.ts';
 import { registerMissionShareLinkRoutes } from './mission-share-link-routes.ts';
 import { registerMissionTemplateRoutes } from './mission-template-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
+import { registerPlatformRoutes } from './platform-routes.ts';
 import { registerReadingRoutes } from './reading-routes.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { registerTeamRoutes } from './team-routes.ts';
@@ -28,6 +29,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
   registerReportRoutes(app, ctx);
   registerClaimShareRoutes(app, ctx);
   registerLogRoutes(app, ctx);
+  registerPlatformRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
   if (ctx.missions !== undefined) {
     registerMissionRoutes(app, ctx.missions);
