@@ -8,6 +8,9 @@ import { MissionPage } from './pages/mission-page.tsx';
 import { MissionsPage } from './pages/missions-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { PreferencesPage } from './pages/preferences-page.tsx';
+import { MembersPage } from './admin/members-page.tsx';
+import { TeamPage } from './admin/team-page.tsx';
+import { TeamsPage } from './admin/teams-page.tsx';
 
 const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
 
@@ -18,9 +21,12 @@ export const missionRoute = createRoute({ getParentRoute: () => root, path: '/mi
 export const alertsRoute = createRoute({ getParentRoute: () => root, path: '/alerts', component: AlertsPage });
 export const alertRoute = createRoute({ getParentRoute: () => root, path: '/alerts/$alertId', component: AlertPage });
 export const preferencesRoute = createRoute({ getParentRoute: () => root, path: '/preferences', component: PreferencesPage });
+export const membersRoute = createRoute({ getParentRoute: () => root, path: '/admin/members', component: MembersPage });
+export const teamsRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams', component: TeamsPage });
+export const teamRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams/$teamId', component: TeamPage });
 
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, membersRoute, teamsRoute, teamRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

@@ -37,6 +37,8 @@ export function AppShell() {
           <Link to="/alerts" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.alerts')}
           </Link>
+          {user.role === 'admin' && user.orgId !== null && <Link to="/admin/members" activeProps={{ 'aria-current': 'page' }}>{t('nav.members')}</Link>}
+          {user.role === 'admin' && user.orgId !== null && <Link to="/admin/teams" activeProps={{ 'aria-current': 'page' }}>{t('nav.teams')}</Link>}
           <Link to="/preferences" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.preferences')}
           </Link>
