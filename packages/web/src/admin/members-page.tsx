@@ -27,7 +27,7 @@ export function MembersPage() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
 
-  const refresh = () => queries.invalidateQueries({ queryKey: ['members', orgId] });
+  const refresh = () => queries.invalidateQueries({ queryKey: ['admin', 'members', orgId] });
   const invite = useMutation({
     mutationFn: async () =>
       dataOf(await api.POST('/api/v1/orgs/{orgId}/members', { params: { path: { orgId: orgId ?? '' } }, body: { email: email.trim(), role, teamIds } })),

@@ -12,10 +12,10 @@ export function useAdminOrgId(): string | null {
   return user?.role === 'admin' && user.orgId !== null ? user.orgId : null;
 }
 
-/** The organization's teams, by name (shared by the members, teams and team pages). */
+/** The organization's teams, by name (shared by the members, teams and team pages; under 'admin', apart from the loggers page's list of another shape). */
 export function useTeams(orgId: string | null) {
   return useQuery({
-    queryKey: ['teams', orgId],
+    queryKey: ['admin', 'teams', orgId],
     enabled: orgId !== null,
     queryFn: async () => dataOf(await api.GET('/api/v1/orgs/{orgId}/teams', { params: { path: { orgId: orgId ?? '' }, query: { limit: ORG_PAGE } } })),
   });
@@ -24,7 +24,7 @@ export function useTeams(orgId: string | null) {
 /** The organization's members (and invited people), by id. */
 export function useMembers(orgId: string | null) {
   return useQuery({
-    queryKey: ['members', orgId],
+    queryKey: ['admin', 'members', orgId],
     enabled: orgId !== null,
     queryFn: async () => dataOf(await api.GET('/api/v1/orgs/{orgId}/members', { params: { path: { orgId: orgId ?? '' }, query: { limit: ORG_PAGE } } })),
   });

@@ -17,13 +17,13 @@ export function TeamPage() {
   const orgId = useAdminOrgId();
   const queries = useQueryClient();
   const team = useQuery({
-    queryKey: ['team', teamId],
+    queryKey: ['admin', 'team', teamId],
     queryFn: async () => dataOf(await api.GET('/api/v1/teams/{teamId}', { params: { path: { teamId } } })),
   });
   const members = useMembers(orgId);
   const teams = useTeams(orgId);
   const loggers = useQuery({
-    queryKey: ['team-loggers', teamId],
+    queryKey: ['admin', 'team-loggers', teamId],
     queryFn: async () => dataOf(await api.GET('/api/v1/loggers', { params: { query: { teamId, limit: ORG_PAGE } } })),
   });
   const [newMember, setNewMember] = useState('');
@@ -35,8 +35,8 @@ export function TeamPage() {
     },
     onSuccess: () => setNewMember(''),
     onSettled: async () => {
-      await queries.invalidateQueries({ queryKey: ['team', teamId] });
-      await queries.invalidateQueries({ queryKey: ['members', orgId] });
+      await queries.invalidateQueries({ queryKey: ['admin', 'team', teamId] });
+      await queries.invalidateQueries({ queryKey: ['admin', 'members', orgId] });
     },
   });
 
@@ -153,7 +153,7 @@ function OwnedLoggerRow({ serial, otherTeams, teamName }: { serial: string; othe
   const [target, setTarget] = useState('');
   const [access, setAccess] = useState<Access>('read');
   const logger = useQuery({
-    queryKey: ['logger-shares', serial],
+    queryKey: ['admin', 'logger-shares', serial],
     queryFn: async () => dataOf(await api.GET('/api/v1/loggers/{serial}', { params: { path: { serial } } })),
   });
   const share = useMutation({
@@ -163,7 +163,7 @@ function OwnedLoggerRow({ serial, otherTeams, teamName }: { serial: string; othe
       if (!answer.response.ok) dataOf(answer);
     },
     onSuccess: () => setTarget(''),
-    onSettled: () => queries.invalidateQueries({ queryKey: ['logger-shares', serial] }),
+    onSettled: () => queries.invalidateQueries({ queryKey: ['admin', 'logger-shares', serial] }),
   });
   const submit = (e: SyntheticEvent) => {
     e.preventDefault();

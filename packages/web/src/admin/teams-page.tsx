@@ -17,6 +17,8 @@ export function TeamsPage() {
     mutationFn: async () => dataOf(await api.POST('/api/v1/orgs/{orgId}/teams', { params: { path: { orgId: orgId ?? '' } }, body: { name: name.trim() } })),
     onSuccess: async () => {
       setName('');
+      // Both lists of teams: these pages' and the loggers page's filter (its own key and shape).
+      await queries.invalidateQueries({ queryKey: ['admin', 'teams', orgId] });
       await queries.invalidateQueries({ queryKey: ['teams', orgId] });
     },
   });

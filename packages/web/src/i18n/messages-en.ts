@@ -145,7 +145,7 @@ export const en = {
   'team.members': 'Members of this team',
   'team.noMembers': 'Nobody is in this team yet: add a member below.',
   'team.takeOut': 'Take out',
-  'team.takeOutOf': 'Take {email} out of the team',
+  'team.takeOutOf': 'Take out {email}',
   'team.addMember': 'Add a member',
   'team.choose': 'Choose…',
   'team.add': 'Add to team',
