@@ -89,9 +89,27 @@ describe.skipIf(!hasChromium).each(ENGINES)('the organisation admin pages in hea
     } catch (e) {
       const shown = await page.locator('body').innerText().catch(() => '(no page)');
       const actual = e instanceof Error && 'actual' in e ? `\n${JSON.stringify(e.actual)}` : '';
-      throw new Error(`${String(e)}${actual}\n--- the page showed:\n${shown}\n--- errors in the page:\n${pageErrors.join('\n')}`);
+      throw new Error(`${String(e)}${actual}\n--- the page showed:\n${shown}\n--- errors in the page:\n${pageErrors.join('\n')}`, { cause: e });
     }
     await context.close();
+
+    // Uma, a plain user, accepts the second link and signs in (a password is enough for a user): no admin entries, and the page says why (the API refuses too: the authorization matrix).
+    expect(await tryInvitation(invitationLinks(UMA)[1]!)).not.toContain('This link does not work any more');
+    const userContext = await browser!.newContext({ ignoreHTTPSErrors: true });
+    const userPage = await userContext.newPage();
+    userPage.setDefaultTimeout(20_000);
+    await userPage.goto(`${origin}/auth/login?return_to=${encodeURIComponent('/app/')}`);
+    await userPage.fill('input[name=email]', UMA);
+    await userPage.fill('input[name=password]', 'a long member password');
+    await userPage.click('button[type=submit]');
+    await userPage.waitForURL(`${origin}/app/`);
+    const nav = userPage.getByRole('navigation');
+    await nav.getByRole('link', { name: 'Loggers' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Members' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Teams' }).count()).toBe(0);
+    await userPage.goto(`${origin}/app/admin/members`);
+    await userPage.getByText('Only an admin of an organization can manage its members and teams.').waitFor();
+    await userContext.close();
   }, 240_000);
 
   async function adminJourney(page: Page): Promise<void> {
