@@ -272,6 +272,10 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
       return { url: `/api/v1/members/${u.id}`, payload: { role: 'admin' } };
     },
   },
+  'POST /api/v1/members/:userId/invitation': {
+    policy: 'members.manage@member',
+    prepare: async ({ app }, t) => ({ url: `/api/v1/members/${(await app.services.tenancy.users.createInvited(t.orgId, `i-${unique()}@${t.name.toLowerCase()}.test`, 'user')).id}/invitation` }),
+  },
   'DELETE /api/v1/members/:userId': {
     policy: 'members.manage@member',
     prepare: async ({ app }, t) => {

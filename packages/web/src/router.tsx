@@ -11,6 +11,9 @@ import { PreferencesPage } from './pages/preferences-page.tsx';
 import { OrganizationPage } from './operator/organization-page.tsx';
 import { OrganizationsPage } from './operator/organizations-page.tsx';
 import { PlatformHealthPage } from './operator/platform-health-page.tsx';
+import { MembersPage } from './admin/members-page.tsx';
+import { TeamPage } from './admin/team-page.tsx';
+import { TeamsPage } from './admin/teams-page.tsx';
 
 const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
 
@@ -25,8 +28,12 @@ export const organizationsRoute = createRoute({ getParentRoute: () => root, path
 export const organizationRoute = createRoute({ getParentRoute: () => root, path: '/operator/orgs/$orgId', component: OrganizationPage });
 export const platformHealthRoute = createRoute({ getParentRoute: () => root, path: '/operator/health', component: PlatformHealthPage });
 
+export const membersRoute = createRoute({ getParentRoute: () => root, path: '/admin/members', component: MembersPage });
+export const teamsRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams', component: TeamsPage });
+export const teamRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams/$teamId', component: TeamPage });
+
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, organizationsRoute, organizationRoute, platformHealthRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, organizationsRoute, organizationRoute, platformHealthRoute, membersRoute, teamsRoute, teamRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

@@ -39,6 +39,8 @@ export function AppShell() {
             {t('nav.alerts')}
           </Link>
           {user.operator && <OperatorNav />}
+          {user.role === 'admin' && user.orgId !== null && <Link to="/admin/members" activeProps={{ 'aria-current': 'page' }}>{t('nav.members')}</Link>}
+          {user.role === 'admin' && user.orgId !== null && <Link to="/admin/teams" activeProps={{ 'aria-current': 'page' }}>{t('nav.teams')}</Link>}
           <Link to="/preferences" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.preferences')}
           </Link>

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = {
   operatorAdded: 'operator.added',
   memberRoleChanged: 'member.role-changed',
   memberRemoved: 'member.removed',
+  /** A pending invitation sent again (a fresh link; the earlier one stops working). */
+  memberInvitationResent: 'member.invitation-resent',
   teamCreated: 'team.created',
   teamMemberAdded: 'team.member-added',
   teamMemberRemoved: 'team.member-removed',

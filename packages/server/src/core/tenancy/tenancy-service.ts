@@ -175,6 +175,23 @@ export class TenancyService {
   }
 
   /**
+   * Sends a pending invitation again: the mailer issues a fresh link, and the earlier one stops
+   * working. Only a member who has not accepted yet: an active or removed member has nothing to
+   * accept (a conflict). Audited before the mail goes out, like the first invitation.
+   */
+  async resendInvitation(orgId: string, userId: string, as: ActingAs, mailer: InvitationMailer, invitedBy: string | null): Promise<{ member: DirectoryUser; invitationSent: boolean }> {
+    const { org, member } = await this.database.writeTransaction(async (trx) => {
+      const org = await organizationRepository.find(trx, orgId);
+      if (org === undefined) throw new AppError('not-found', 'no such organization');
+      const member = await this.memberOf(trx, orgId, userId);
+      if (member.status !== 'invited') throw new AppError('conflict', 'this member has accepted the invitation already', { reason: 'not-invited' });
+      await this.record(trx, as, AUDIT_ACTIONS.memberInvitationResent, orgId, { kind: 'user', id: userId }, {});
+      return { org, member };
+    });
+    return { member, invitationSent: await mailer.sendInvitation(member, { organizationName: org.name, invitedBy }) };
+  }
+
+  /**
    * A platform operator, 'invited' until their first sign-in links them (through the configured
    * provider: the embedded one by the invitation link, an external one by their verified e-mail).
    */

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
@@ -15,11 +15,29 @@ function memberJson(u: DirectoryUser, teamIds: readonly string[]) {
   return { id: u.id, email: u.email, displayName: u.displayName, orgId: u.orgId, role: u.role, status: u.status, teamIds: [...teamIds], createdAt: iso(u.createdAt) };
 }
 
-/** Members of an organization: list, invite, change role, remove. Every change is audited. */
+/** Members of an organization: list, invite (and send an invitation again), change role, remove. Every change is audited. */
 export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { queries, tenancy, users } = ctx.services;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const memberParams = z.strictObject({ userId: USER_ID });
+
+  /** Who the invitation names as inviting: the signed-in admin of this organization, else nobody. */
+  const invitedBy = async (request: FastifyRequest, orgId: string): Promise<string | null> => {
+    const subject = accessOf(request).subject;
+    const inviter = subject.kind === 'user' ? await users.findById(subject.userId) : undefined;
+    return inviter === undefined || inviter.orgId !== orgId ? null : (inviter.displayName ?? inviter.email);
+  };
+  /** A mail that could not be sent is the admin's to know (false), not a failed request: the invitation stands. */
+  const forgivingMailer = (request: FastifyRequest): ApiContext['mailer'] => {
+    const failed = (err: unknown): false => {
+      request.log.error({ err }, 'invitation could not be sent');
+      return false;
+    };
+    return {
+      sendInvitation: (user, context) => ctx.mailer.sendInvitation(user, context).catch(failed),
+      sendInvitationNotice: (address, context) => ctx.mailer.sendInvitationNotice(address, context).catch(failed),
+    };
+  };
 
   api.get(
     `${API_PREFIX}/orgs/:orgId/members`,
@@ -71,22 +89,29 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
     async (request, reply) => {
       const orgId = targetOrg(request);
-      const as = actingAs(request);
-      const subject = accessOf(request).subject;
-      const inviter = subject.kind === 'user' ? await users.findById(subject.userId) : undefined;
-      const invitedBy = inviter === undefined || inviter.orgId !== orgId ? null : (inviter.displayName ?? inviter.email);
-      // A mail that could not be sent is the admin's to know (false), not a failed request: the invitation stands.
-      const failed = (err: unknown): false => {
-        request.log.error({ err }, 'invitation could not be sent');
-        return false;
-      };
-      const mailer: ApiContext['mailer'] = {
-        sendInvitation: (user, context) => ctx.mailer.sendInvitation(user, context).catch(failed),
-        sendInvitationNotice: (address, context) => ctx.mailer.sendInvitationNotice(address, context).catch(failed),
-      };
       const { email, role, teamIds } = request.body;
-      const { member, invitationSent } = await tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, as, mailer, invitedBy);
+      const { member, invitationSent } = await tenancy.invite(orgId, { email, role, ...(teamIds === undefined ? {} : { teamIds }) }, actingAs(request), forgivingMailer(request), await invitedBy(request, orgId));
       return reply.code(201).send({ member: memberJson(member, [...new Set(teamIds ?? [])]), invitationSent });
+    },
+  );
+
+  api.post(
+    `${API_PREFIX}/members/:userId/invitation`,
+    {
+      config: { policy: { action: 'members.manage', target: 'member' } },
+      schema: {
+        tags: ['members'],
+        operationId: 'resendInvitation',
+        summary: 'Send a pending invitation again (a fresh link; the earlier one stops working)',
+        description: 'Only for a member who has not accepted yet: an active member gets 409.',
+        params: memberParams,
+        response: { 200: z.object({ member: MEMBER, invitationSent: z.boolean().describe('As for inviteMember: true only when the invitation was handed to a mail transport.') }), 409: ERROR, ...ERRORS },
+      },
+    },
+    async (request) => {
+      const orgId = targetOrg(request);
+      const { member, invitationSent } = await tenancy.resendInvitation(orgId, request.params.userId, actingAs(request), forgivingMailer(request), await invitedBy(request, orgId));
+      return { member: memberJson(member, await queries.teamIdsOfUser(member.id)), invitationSent };
     },
   );
 
