@@ -8,6 +8,9 @@ import { MissionPage } from './pages/mission-page.tsx';
 import { MissionsPage } from './pages/missions-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { PreferencesPage } from './pages/preferences-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { ClaimPage } from './pages/claim-page.tsx';
+import { AuditPage } from './pages/audit-page.tsx';
 
 const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
 
@@ -19,8 +22,12 @@ export const alertsRoute = createRoute({ getParentRoute: () => root, path: '/ale
 export const alertRoute = createRoute({ getParentRoute: () => root, path: '/alerts/$alertId', component: AlertPage });
 export const preferencesRoute = createRoute({ getParentRoute: () => root, path: '/preferences', component: PreferencesPage });
 
+export const apiKeysRoute = createRoute({ getParentRoute: () => root, path: '/admin/api-keys', component: ApiKeysPage });
+export const claimRoute = createRoute({ getParentRoute: () => root, path: '/admin/claim', component: ClaimPage });
+export const auditRoute = createRoute({ getParentRoute: () => root, path: '/admin/audit', component: AuditPage });
+
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, apiKeysRoute, claimRoute, auditRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

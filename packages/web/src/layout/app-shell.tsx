@@ -2,6 +2,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { signOut, useSession } from '../api/session.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from './problem.tsx';
+import { AdminLinks } from '../admin/admin-org.tsx';
 
 /** The frame of every page: who is signed in, where I am, and the page itself. */
 export function AppShell() {
@@ -37,6 +38,7 @@ export function AppShell() {
           <Link to="/alerts" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.alerts')}
           </Link>
+          {user.role === 'admin' && user.orgId !== null && <AdminLinks />}
           <Link to="/preferences" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.preferences')}
           </Link>
