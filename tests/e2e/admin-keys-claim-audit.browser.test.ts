@@ -147,6 +147,9 @@ describe.skipIf(!hasChromium).each(ENGINES)('organisation admin pages (API keys,
   }, 120_000);
 
   it('claims a logger by scanning its QR code with the camera', async () => {
+    // The app's page may use the camera; the service's other answers may not.
+    expect((await page.request.get(`${origin}/app/admin/claim`)).headers()['permissions-policy']).toContain('camera=(self)');
+    expect((await page.request.get(`${origin}/auth/session`)).headers()['permissions-policy']).toContain('camera=()');
     await page.getByRole('button', { name: 'Start camera' }).click();
     // The claim's answer, or the page's message of what went wrong (shown in the failure).
     const claimed = page.getByText(`Logger ${byCamera.serial} now belongs to the team default.`);
@@ -158,7 +161,7 @@ describe.skipIf(!hasChromium).each(ENGINES)('organisation admin pages (API keys,
     await page.getByRole('button', { name: 'Start camera' }).click();
     await page.getByRole('alert').filter({ hasText: 'Nothing to claim with this proof' }).waitFor({ timeout: 60_000 });
     // The service holds it: its page opens.
-    await page.getByRole('navigation').getByRole('link', { name: 'Loggers' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Loggers', exact: true }).click();
     await page.getByRole('link', { name: byCamera.serial }).click();
     await page.getByRole('heading', { name: `Logger ${byCamera.serial}` }).waitFor();
   }, 120_000);
