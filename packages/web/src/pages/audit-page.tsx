@@ -30,7 +30,7 @@ const PAGE_SIZE = 50;
 interface AuditFilter {
   action: string;
   actorId: string;
-  /** `<input type="datetime-local">` values, in the browser's own zone; '' for none. */
+  /** `<input type="datetime-local">` values, wall-clock time in the viewer's chosen zone; '' for none. */
   from: string;
   to: string;
 }
@@ -44,7 +44,7 @@ export function AuditPage() {
 }
 
 function Audit({ orgId }: { orgId: string }) {
-  const { t, dateTime } = useLocale();
+  const { t, dateTime, preferences } = useLocale();
   const members = useMembers(orgId);
   const [filter, setFilterState] = useState<AuditFilter>({ action: '', actorId: '', from: '', to: '' });
   const [cursors, setCursors] = useState<string[]>([]);
@@ -53,7 +53,7 @@ function Audit({ orgId }: { orgId: string }) {
     setCursors([]);
   };
   const cursor = cursors.at(-1);
-  const iso = (local: string) => (local === '' ? undefined : new Date(local).toISOString());
+  const iso = (local: string) => (local === '' ? undefined : zonedToIso(local, preferences.timeZone));
   const from = iso(filter.from);
   const to = iso(filter.to);
   const query = {
@@ -154,4 +154,23 @@ function Audit({ orgId }: { orgId: string }) {
       )}
     </section>
   );
+}
+
+/** The offset of `zone` from UTC at the instant `ms`, in milliseconds. */
+function zoneOffset(ms: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * A wall-clock time typed in a `datetime-local` field (`2026-11-29T08:00`), read in the zone the
+ * viewer chose in the preferences (not necessarily the browser's), as an ISO instant.
+ */
+function zonedToIso(local: string, zone: string): string {
+  // Read as if it were UTC: the field gives minutes, or seconds when the step asks for them.
+  const asUtc = Date.parse(local.length === 16 ? `${local}:00Z` : `${local}Z`);
+  // The offset at the guess, then at the corrected instant (they differ only around a DST change).
+  const first = asUtc - zoneOffset(asUtc, zone);
+  return new Date(asUtc - zoneOffset(first, zone)).toISOString();
 }
