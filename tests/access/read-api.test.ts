@@ -258,6 +258,42 @@ describe.each(TEST_DATABASE_KINDS)('the read API on %s', (kind) => {
     expect(await auditActions(org)).toEqual(expect.arrayContaining(['api-key.created', 'api-key.revoked']));
   });
 
+  it('filters an organization\u2019s audit log by action, actor and time range, and refuses a filter that is not one', async () => {
+    const org = w.a.orgId;
+    const admin = w.as.adminA;
+    if (admin.kind !== 'session') throw new Error('adminA signs in with a session');
+    const created = (await send(admin, 'POST', `/api/v1/orgs/${org}/api-keys`, { scope: 'read', name: 'filtered' })).json<{ id: string }>();
+    expect((await send(admin, 'DELETE', `/api/v1/api-keys/${created.id}`)).statusCode).toBe(204);
+    type Items = { items: { action: string; actor: { id: string | null }; target: { id: string } | null; at: string }[]; nextCursor: string | null };
+    const list = async (query: string) => {
+      const r = await get(admin, `/api/v1/orgs/${org}/audit-log?${query}`);
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json<Items>();
+    };
+    const ofKey = (items: Items['items']) => items.filter((r) => r.target?.id === created.id).map((r) => r.action);
+
+    const revoked = await list('action=api-key.revoked');
+    expect(revoked.items.every((r) => r.action === 'api-key.revoked')).toBe(true);
+    expect(ofKey(revoked.items)).toEqual(['api-key.revoked']);
+    const createdAt = (await list('action=api-key.created')).items.find((r) => r.target?.id === created.id)?.at ?? '';
+    const revokedAt = revoked.items.find((r) => r.target?.id === created.id)?.at ?? '';
+    const q = (iso: string) => encodeURIComponent(iso);
+    const after = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
+    // `from` counts its own instant, `to` does not.
+    expect(ofKey((await list(`from=${q(createdAt)}&to=${q(after(revokedAt))}`)).items)).toEqual(['api-key.revoked', 'api-key.created']);
+    expect(ofKey((await list(`from=${q(after(createdAt))}&to=${q(after(revokedAt))}`)).items)).toEqual(['api-key.revoked']);
+    expect(ofKey((await list(`to=${q(createdAt)}`)).items)).toEqual([]);
+
+    const byActor = await list(`actorId=${admin.userId}&limit=1`);
+    expect(byActor.items.map((r) => r.actor.id)).toEqual([admin.userId]);
+    expect(byActor.nextCursor).not.toBeNull();
+    const next = await list(`actorId=${admin.userId}&limit=50&cursor=${byActor.nextCursor ?? ''}`);
+    expect(next.items.length).toBeGreaterThan(0);
+    expect(next.items.every((r) => r.actor.id === admin.userId)).toBe(true);
+    expect((await list('actorId=usr_nobody')).items).toEqual([]);
+    expect((await get(admin, `/api/v1/orgs/${org}/audit-log?from=yesterday`)).statusCode).toBe(400);
+  });
+
   it('shows an organization the security events of its own loggers only', async () => {
     const tampered = (key: typeof w.a.logger) => {
       const link = sealLink(makeContent(key, { count: 10 }), { ...key, key: new Uint8Array(key.key.length).fill(9) }).url;

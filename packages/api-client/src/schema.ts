@@ -364,7 +364,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization’s audit log, newest first */
+        /** The organization’s audit log, newest first; filtered by action, actor and time */
         get: operations["listOrganizationAuditLog"];
         put?: never;
         post?: never;
@@ -381,7 +381,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The whole audit log, newest first (operators) */
+        /** The whole audit log, newest first (operators); filtered by action, actor and time */
         get: operations["listAuditLog"];
         put?: never;
         post?: never;
@@ -4135,6 +4135,14 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;
+                /** @description Only records of this action, e.g. `api-key.created` */
+                action?: string;
+                /** @description Only records of this actor (a user id or an API key id) */
+                actorId?: string;
+                /** @description Only records at or after this time */
+                from?: string;
+                /** @description Only records before this time */
+                to?: string;
             };
             header?: never;
             path: {
@@ -4254,6 +4262,14 @@ export interface operations {
                 /** @description The `nextCursor` of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;
+                /** @description Only records of this action, e.g. `api-key.created` */
+                action?: string;
+                /** @description Only records of this actor (a user id or an API key id) */
+                actorId?: string;
+                /** @description Only records at or after this time */
+                from?: string;
+                /** @description Only records before this time */
+                to?: string;
                 /** @description An organization id */
                 orgId?: string;
             };

@@ -14,6 +14,9 @@ import { PlatformHealthPage } from './operator/platform-health-page.tsx';
 import { MembersPage } from './admin/members-page.tsx';
 import { TeamPage } from './admin/team-page.tsx';
 import { TeamsPage } from './admin/teams-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { ClaimPage } from './pages/claim-page.tsx';
+import { AuditPage } from './pages/audit-page.tsx';
 
 const root = createRootRoute({ component: AppShell, notFoundComponent: NotFoundPage });
 
@@ -32,8 +35,12 @@ export const membersRoute = createRoute({ getParentRoute: () => root, path: '/ad
 export const teamsRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams', component: TeamsPage });
 export const teamRoute = createRoute({ getParentRoute: () => root, path: '/admin/teams/$teamId', component: TeamPage });
 
+export const apiKeysRoute = createRoute({ getParentRoute: () => root, path: '/admin/api-keys', component: ApiKeysPage });
+export const claimRoute = createRoute({ getParentRoute: () => root, path: '/admin/claim', component: ClaimPage });
+export const auditRoute = createRoute({ getParentRoute: () => root, path: '/admin/audit', component: AuditPage });
+
 export const router = createRouter({
-  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, organizationsRoute, organizationRoute, platformHealthRoute, membersRoute, teamsRoute, teamRoute]),
+  routeTree: root.addChildren([loggersRoute, loggerRoute, missionsRoute, missionRoute, alertsRoute, alertRoute, preferencesRoute, organizationsRoute, organizationRoute, platformHealthRoute, membersRoute, teamsRoute, teamRoute, apiKeysRoute, claimRoute, auditRoute]),
   basepath: '/app',
   defaultPreload: 'intent',
 });

@@ -3,6 +3,7 @@ import { signOut, useSession } from '../api/session.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { OperatorNav } from '../operator/operator-nav.tsx';
 import { Problem } from './problem.tsx';
+import { AdminLinks } from '../admin/admin-org.tsx';
 
 /** The frame of every page: who is signed in, where I am, and the page itself. */
 export function AppShell() {
@@ -41,6 +42,7 @@ export function AppShell() {
           {user.operator && <OperatorNav />}
           {user.role === 'admin' && user.orgId !== null && <Link to="/admin/members" activeProps={{ 'aria-current': 'page' }}>{t('nav.members')}</Link>}
           {user.role === 'admin' && user.orgId !== null && <Link to="/admin/teams" activeProps={{ 'aria-current': 'page' }}>{t('nav.teams')}</Link>}
+          {user.role === 'admin' && user.orgId !== null && <AdminLinks />}
           <Link to="/preferences" activeProps={{ 'aria-current': 'page' }}>
             {t('nav.preferences')}
           </Link>

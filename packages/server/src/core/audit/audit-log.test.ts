@@ -39,6 +39,23 @@ describe.each(TEST_DATABASE_KINDS)('audit log on %s', (kind) => {
     expect(next.map((r) => r.action)).toEqual(['member.role-changed']);
   });
 
+  it('filters by action, by actor and by time, and pages within the filter', async () => {
+    const at = (ms: number) => new Date(ms);
+    await log.record({ actor: { kind: 'user', id: 'usr_a' }, action: AUDIT_ACTIONS.apiKeyCreated, orgId: 'org_1', at: at(10_000) });
+    await log.record({ actor: { kind: 'user', id: 'usr_b' }, action: AUDIT_ACTIONS.apiKeyCreated, orgId: 'org_1', at: at(20_000) });
+    await log.record({ actor: { kind: 'user', id: 'usr_a' }, action: AUDIT_ACTIONS.loggerClaimed, orgId: 'org_1', at: at(30_000) });
+    await log.record({ actor: { kind: 'user', id: 'usr_a' }, action: AUDIT_ACTIONS.apiKeyCreated, orgId: 'org_2', at: at(40_000) });
+    await log.record({ actor: { kind: 'user', id: 'usr_a' }, action: AUDIT_ACTIONS.apiKeyCreated, orgId: 'org_1', at: at(50_000) });
+
+    const times = (rows: { at: Date }[]) => rows.map((r) => r.at.getTime());
+    expect(times(await log.list({ orgId: 'org_1', action: 'api-key.created', limit: 10 }))).toEqual([50_000, 20_000, 10_000]);
+    expect(times(await log.list({ orgId: 'org_1', actorId: 'usr_a', limit: 10 }))).toEqual([50_000, 30_000, 10_000]);
+    expect(times(await log.list({ orgId: 'org_1', fromMs: 20_000, toMs: 50_000, limit: 10 }))).toEqual([30_000, 20_000]);
+    expect(times(await log.list({ orgId: 'org_1', action: 'api-key.created', actorId: 'usr_a', fromMs: 10_001, limit: 10 }))).toEqual([50_000]);
+    const first = await log.list({ orgId: 'org_1', action: 'api-key.created', limit: 1 });
+    expect(times(await log.list({ orgId: 'org_1', action: 'api-key.created', beforeId: first[0]?.id ?? 0, limit: 10 }))).toEqual([20_000, 10_000]);
+  });
+
   it('refuses actions that are not area.verb, and cuts oversized detail instead of failing', async () => {
     await expect(log.record({ actor: { kind: 'system' }, action: 'DROP TABLE', orgId: null })).rejects.toThrow(RangeError);
     await log.record({ actor: { kind: 'system' }, action: 'test.big', orgId: null, detail: { text: 'x'.repeat(10_000) } });

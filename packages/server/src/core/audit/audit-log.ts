@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Principal } from '../access/principal.ts';
-import { auditLogRepository, type AuditLogRow } from '../../storage/audit-log-repository.ts';
+import { auditLogRepository, type AuditLogQuery, type AuditLogRow } from '../../storage/audit-log-repository.ts';
 import type { Database } from '../../storage/database-schema.ts';
 import { clip } from './security-event-service.ts';
 
@@ -106,8 +106,8 @@ export class AuditLog {
     });
   }
 
-  /** Newest first. `orgId` undefined: every organization's (operators only). */
-  async list(options: { orgId?: string; beforeId?: number; limit: number }): Promise<AuditRecord[]> {
+  /** Newest first. `orgId` undefined: every organization's (operators only). Filters: see AuditLogQuery. */
+  async list(options: AuditLogQuery): Promise<AuditRecord[]> {
     return (await auditLogRepository.list(this.db, options)).map(toRecord);
   }
 }

@@ -60,6 +60,9 @@ function staticFile(body: Buffer, type: string): StaticFile {
   return { body, gzip: gzipSync(body, { level: 9 }), type };
 }
 
+/** As every answer's, except the camera: an admin claims a logger by holding its QR code up to the laptop's camera (the app's claim page). */
+const WEB_APP_PERMISSIONS = 'geolocation=(), camera=(self), microphone=(), payment=(), usb=()';
+
 /**
  * `/` leads to the app; `/app/…` is the app: a hashed file under /app/assets/ (cached for good,
  * its name changes with its content) or, for any other path, the app's page, whose router shows
@@ -81,6 +84,7 @@ export function registerWebAppRoutes(app: FastifyInstance, files: WebAppFiles | 
     // A missing hashed file is an old page asking for a replaced build: 404, not the app's page.
     if (path.startsWith('assets/')) return reply.code(404).type('text/plain; charset=utf-8').send('not found\n');
     reply.header('content-security-policy', WEB_APP_CSP);
+    reply.header('permissions-policy', WEB_APP_PERMISSIONS);
     return sendFile(request, reply, files.index);
   });
 }

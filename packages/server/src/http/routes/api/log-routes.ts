@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuditRecord } from '../../../core/audit/audit-log.ts';
 import type { SecurityEventListRow } from '../../../storage/logger-activity-repository.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, ORG_ID, ORG_PARAMS, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, TIME, type PageQuery } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, ORG_ID, ORG_PARAMS, page, PAGE_FIELDS, SERIAL, TIME, type PageQuery } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { targetOrg } from './tenancy-http.ts';
 
@@ -43,18 +43,37 @@ function eventJson(e: SecurityEventListRow, platform: boolean) {
 
 const BEFORE_ID = z.number().int().positive();
 
+/** Filters of an audit log listing; a cursor holds for the same filters only. */
+const AUDIT_FILTERS = {
+  action: z.string().max(100).optional().describe('Only records of this action, e.g. `api-key.created`'),
+  actorId: z.string().max(100).optional().describe('Only records of this actor (a user id or an API key id)'),
+  from: TIME.optional().describe('Only records at or after this time'),
+  to: TIME.optional().describe('Only records before this time'),
+};
+type AuditFilters = { action?: string | undefined; actorId?: string | undefined; from?: string | undefined; to?: string | undefined };
+
 /** The audit log and the security events: an organization's (its admins; operators), and the platform's (operators). */
 export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { audit, queries } = ctx.services;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const orgParams = ORG_PARAMS;
-  const pageQuery = PAGE_QUERY;
   const platformQuery = z.strictObject({ ...PAGE_FIELDS, orgId: ORG_ID.optional() });
   const orgEventQuery = z.strictObject({ ...PAGE_FIELDS, serial: SERIAL.optional().describe('Only refusals naming this logger of the organization') });
+  const orgAuditQuery = z.strictObject({ ...PAGE_FIELDS, ...AUDIT_FILTERS });
+  const platformAuditQuery = z.strictObject({ ...PAGE_FIELDS, ...AUDIT_FILTERS, orgId: ORG_ID.optional() });
 
-  const auditPage = async (orgId: string | undefined, query: PageQuery) => {
+  const auditPage = async (orgId: string | undefined, query: PageQuery & AuditFilters) => {
     const beforeId = decodeCursor(BEFORE_ID, query.cursor);
-    const rows = await audit.list({ ...(orgId === undefined ? {} : { orgId }), ...(beforeId === undefined ? {} : { beforeId }), limit: query.limit + 1 });
+    const { action, actorId, from, to } = query;
+    const rows = await audit.list({
+      ...(orgId === undefined ? {} : { orgId }),
+      ...(beforeId === undefined ? {} : { beforeId }),
+      ...(action === undefined ? {} : { action }),
+      ...(actorId === undefined ? {} : { actorId }),
+      ...(from === undefined ? {} : { fromMs: Date.parse(from) }),
+      ...(to === undefined ? {} : { toMs: Date.parse(to) }),
+      limit: query.limit + 1,
+    });
     const p = toPage(rows, query.limit, (r) => r.id);
     return { items: p.items.map(auditJson), nextCursor: p.nextCursor };
   };
@@ -74,7 +93,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     `${API_PREFIX}/orgs/:orgId/audit-log`,
     {
       config: { policy: { action: 'audit.read', target: 'organization' } },
-      schema: { tags: ['audit'], operationId: 'listOrganizationAuditLog', summary: 'The organization\u2019s audit log, newest first', params: orgParams, querystring: pageQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+      schema: { tags: ['audit'], operationId: 'listOrganizationAuditLog', summary: 'The organization\u2019s audit log, newest first; filtered by action, actor and time', params: orgParams, querystring: orgAuditQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
     },
     async (request) => auditPage(targetOrg(request), request.query),
   );
@@ -83,7 +102,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ApiContext): void {
     `${API_PREFIX}/audit-log`,
     {
       config: { policy: { action: 'platform.read' } },
-      schema: { tags: ['audit'], operationId: 'listAuditLog', summary: 'The whole audit log, newest first (operators)', querystring: platformQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
+      schema: { tags: ['audit'], operationId: 'listAuditLog', summary: 'The whole audit log, newest first (operators); filtered by action, actor and time', querystring: platformAuditQuery, response: { 200: page(AUDIT_RECORD, 'Audit records, newest first'), ...ERRORS } },
     },
     async (request) => auditPage(request.query.orgId, request.query),
   );
