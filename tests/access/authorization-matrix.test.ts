@@ -72,6 +72,9 @@ function expected(label: string, who: Who, side: Side): Expected {
       return allowed(['admin', 'key-admin'], 404);
     case 'logger.claim@organization':
       return allowed(['admin', 'key-admin'], 403);
+    case 'loggers.assign@organization':
+      // The user writes the tenant's logger (its team owns it) and belongs to the team named.
+      return allowed(['admin', 'user', 'key-admin'], 403);
     case 'api-keys.read@organization':
       return allowed(['admin'], 'ok');
     case 'api-keys.manage@organization':
@@ -302,6 +305,11 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
       const [logger] = await app.services.loggers.provisionWithClaimCodes(1, null);
       return { url: `/api/v1/orgs/${t.orgId}/claims`, payload: { serial: logger?.key.serial, claimCode: logger?.claimCode } };
     },
+  },
+  // Into the team that owns it already: allowed callers pass, and the world stays as it is.
+  'POST /api/v1/orgs/:orgId/loggers/assign-team': {
+    policy: 'loggers.assign@organization',
+    prepare: (_f, t) => ({ url: `/api/v1/orgs/${t.orgId}/loggers/assign-team`, payload: { serials: [t.logger.serial], teamId: t.teamId } }),
   },
   'PUT /api/v1/loggers/:serial/shares/:teamId': {
     policy: 'logger.share@logger',

@@ -176,7 +176,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Loggers you can see, by serial */
+        /** Loggers you can see: searched, filtered by team and status, by serial or newest scan */
         get: operations["listLoggers"];
         put?: never;
         post?: never;
@@ -333,6 +333,23 @@ export interface paths {
         put?: never;
         /** Claim a logger into a team (default: the "default" team), with proof of possession: its serial and the claim code from its label, or the id of a scan of its QR code that the claiming user made in the last 10 minutes (the scan page sends it). An unknown serial, a logger claimed already, a wrong or spent code and a scan that proves nothing all get the same 404. */
         post: operations["claimLogger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/loggers/assign-team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a team of the organization the owner of several loggers, all or none (each move audited). Organization admins move any logger; a member only loggers their teams may change (owner or read-write share), and only into a team of their own. */
+        post: operations["assignLoggersToTeam"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2750,6 +2767,10 @@ export interface operations {
                 model?: string;
                 /** @description Scanned at or after this time */
                 scannedSince?: string;
+                /** @description Only loggers in this state (see `status.state`) */
+                status?: "ok" | "alarm" | "silent";
+                /** @description By serial, or newest scan first (never scanned last) */
+                sort?: "serial" | "last-scan";
             };
             header?: never;
             path?: never;
@@ -2757,7 +2778,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Loggers by serial */
+            /** @description Loggers, with where each stands, its newest scan and values, and its stored span */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2775,6 +2796,50 @@ export interface operations {
                             /** Format: date-time */
                             claimedAt: string;
                             lastScanAt: string | null;
+                            /** @description Where the logger stands */
+                            status: {
+                                /**
+                                 * @description alarm: its newest link reports an active alarm, or an alert is open; silent: no scan in the last 24 hours
+                                 * @enum {string}
+                                 */
+                                state: "ok" | "alarm" | "silent";
+                                /** @description Alarm: when it was first reported */
+                                since: string | null;
+                                /** @description Alarm: the channels in alarm */
+                                channels: string[];
+                            };
+                            /** @description Its newest scan */
+                            lastScan: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Where, if the scanner added a location */
+                                location: {
+                                    latitude: number;
+                                    longitude: number;
+                                    accuracy: number | null;
+                                } | null;
+                            } | null;
+                            /** @description The newest stored value of each channel */
+                            newest: {
+                                channel: string;
+                                unit: string;
+                                value: number;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            /** @description How completely its readings are stored; null: none yet */
+                            coverage: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                /** @description Readings stored between the first and the last (all sampled channels) */
+                                stored: number;
+                                /** @description Readings the logger took in that span, as far as its sessions tell */
+                                expected: number;
+                                /** @description Holes between stored runs of readings */
+                                gaps: number;
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -3894,6 +3959,110 @@ export interface operations {
             };
             /** @description Every error answer: a stable machine-readable code and a message for people. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    assignLoggersToTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    serials: string[];
+                    /** @description A team id */
+                    teamId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The loggers that changed team (those already in it stay) */
+                        moved: string[];
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

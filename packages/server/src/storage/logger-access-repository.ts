@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, ExpressionWrapper, Kysely, Selectable, SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type ExpressionWrapper, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { LoggerClaimsTable, LoggerSharesTable, ShareAccess } from './identity-schema.ts';
 
@@ -27,8 +27,18 @@ export interface LoggerListFilter {
   /** Only loggers with a scan at or after / before (Unix ms). */
   scannedSince?: number;
   afterSerial?: string;
+  /** ok / alarm / silent, as `list` computes it (alarm first, then silent). */
+  status?: LoggerStatus;
+  /** Scans before this (Unix ms) are not recent: the logger is silent. Needed by `status`. */
+  silentBefore?: number;
+  /** By serial (default), or newest scan first (never scanned last), then serial. */
+  sort?: 'serial' | 'last-scan';
+  /** Keyset of the last-scan order: the sort key (newest scan or -1) and serial of the last row shown. */
+  afterLastScan?: { key: number; serial: string };
   limit: number;
 }
+
+export type LoggerStatus = 'ok' | 'alarm' | 'silent';
 
 export interface LoggerListRow {
   serial: string;
@@ -38,6 +48,8 @@ export interface LoggerListRow {
   org_id: string;
   claimed_at: number;
   last_scan_at: number | null;
+  /** 1: the newest link reports an active alarm, or an alert of the organization is open. */
+  in_alarm: number;
 }
 
 /** Claims (which team owns a logger) and shares (which other teams may see it). */
@@ -82,10 +94,33 @@ export const loggerAccessRepository = {
     return Number(r.numDeletedRows) === 1;
   },
 
-  /** Claimed loggers in scope, by serial, with their newest scan time. */
+  /** The claims of `serials` with each one's organization and shares (for a bulk change). */
+  async claimsWithShares(db: Kysely<Database>, serials: readonly string[]): Promise<{ claims: (LoggerClaimRow & { org_id: string })[]; shares: LoggerShareRow[] }> {
+    if (serials.length === 0) return { claims: [], shares: [] };
+    const claims = await db
+      .selectFrom('logger_claims as c')
+      .innerJoin('teams as t', 't.id', 'c.team_id')
+      .select(['c.serial', 'c.team_id', 'c.claimed_at', 'c.claimed_by', 't.org_id'])
+      .where('c.serial', 'in', serials)
+      .execute();
+    const shares = await db.selectFrom('logger_shares').selectAll().where('serial', 'in', serials).execute();
+    return { claims, shares };
+  },
+
+  /** Makes `teamId` the owner of `serials`; a share the team had on one of them goes (owning is more). */
+  async moveToTeam(db: Kysely<Database>, serials: readonly string[], teamId: string): Promise<void> {
+    if (serials.length === 0) return;
+    await db.updateTable('logger_claims').set({ team_id: teamId }).where('serial', 'in', serials).execute();
+    await db.deleteFrom('logger_shares').where('serial', 'in', serials).where('team_id', '=', teamId).execute();
+  },
+
+  /**
+   * Claimed loggers in scope with their newest scan time and whether they are in alarm (both
+   * correlated subqueries on indexes: one lookup each per logger), filtered and sorted on them.
+   */
   list(db: Kysely<Database>, scope: LoggerScope, filter: LoggerListFilter): Promise<LoggerListRow[]> {
     if (scopeIsEmpty(scope)) return Promise.resolve([]);
-    let q = db
+    let inner = db
       .selectFrom('logger_claims as c')
       .innerJoin('teams as t', 't.id', 'c.team_id')
       .innerJoin('organizations as o', 'o.id', 't.org_id')
@@ -98,26 +133,46 @@ export const loggerAccessRepository = {
         't.org_id',
         'c.claimed_at',
         eb.selectFrom('scans as s').select((s) => s.fn.max('s.received_at').as('m')).whereRef('s.serial', '=', 'c.serial').as('last_scan_at'),
+        // The logger's own word (its newest link's alarm summaries) or the organization's open alerts.
+        sql<number>`case when exists (
+            select 1 from link_alarm_summaries a
+            where a.serial = c.serial and a.active = 1
+              and a.chain_index = (select max(e.chain_index) from evidence e where e.serial = c.serial))
+          or exists (select 1 from alerts al where al.serial = c.serial and al.org_id = t.org_id and al.state = 'open')
+          then 1 else 0 end`.as('in_alarm'),
       ])
       .where((eb) => inLoggerScope(eb, scope));
     const teamId = filter.teamId;
     if (teamId !== undefined) {
-      q = q.where((eb) =>
+      inner = inner.where((eb) =>
         eb.or([
           eb('c.team_id', '=', teamId),
           eb.exists(eb.selectFrom('logger_shares as sh').select('sh.serial').whereRef('sh.serial', '=', 'c.serial').where('sh.team_id', '=', teamId)),
         ]),
       );
     }
-    if (filter.serialPrefix !== undefined) q = q.where('c.serial', '>=', filter.serialPrefix).where('c.serial', '<', `${filter.serialPrefix}\u007f`);
-    if (filter.orgId !== undefined) q = q.where('t.org_id', '=', filter.orgId);
-    if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
+    if (filter.serialPrefix !== undefined) inner = inner.where('c.serial', '>=', filter.serialPrefix).where('c.serial', '<', `${filter.serialPrefix}\u007f`);
+    if (filter.orgId !== undefined) inner = inner.where('t.org_id', '=', filter.orgId);
+    if (filter.model !== undefined) inner = inner.where('l.model', '=', filter.model);
     const since = filter.scannedSince;
     if (since !== undefined) {
-      q = q.where((eb) => eb.exists(eb.selectFrom('scans as s2').select('s2.id').whereRef('s2.serial', '=', 'c.serial').where('s2.received_at', '>=', since)));
+      inner = inner.where((eb) => eb.exists(eb.selectFrom('scans as s2').select('s2.id').whereRef('s2.serial', '=', 'c.serial').where('s2.received_at', '>=', since)));
     }
-    if (filter.afterSerial !== undefined) q = q.where('c.serial', '>', filter.afterSerial);
-    return q.orderBy('c.serial').limit(filter.limit).execute();
+    let q = db.selectFrom(inner.as('x')).selectAll();
+    const silentBefore = filter.silentBefore ?? 0;
+    const silent = (eb: ExpressionBuilder<{ x: LoggerListRow }, 'x'>) => eb.or([eb('x.last_scan_at', 'is', null), eb('x.last_scan_at', '<', silentBefore)]);
+    if (filter.status === 'alarm') q = q.where('x.in_alarm', '=', 1);
+    if (filter.status === 'silent') q = q.where('x.in_alarm', '=', 0).where(silent);
+    if (filter.status === 'ok') q = q.where('x.in_alarm', '=', 0).where((eb) => eb.not(silent(eb)));
+    if (filter.sort === 'last-scan') {
+      // Never scanned sorts as -1: last, on either engine (they order NULLs differently).
+      const key = sql<number>`coalesce(x.last_scan_at, -1)`;
+      const after = filter.afterLastScan;
+      if (after !== undefined) q = q.where((eb) => eb.or([eb(key, '<', after.key), eb.and([eb(key, '=', after.key), eb('x.serial', '>', after.serial)])]));
+      return q.orderBy(key, 'desc').orderBy('x.serial').limit(filter.limit).execute();
+    }
+    if (filter.afterSerial !== undefined) q = q.where('x.serial', '>', filter.afterSerial);
+    return q.orderBy('x.serial').limit(filter.limit).execute();
   },
 };
 

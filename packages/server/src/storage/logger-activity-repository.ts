@@ -29,6 +29,27 @@ export interface SecurityEventListRow {
   serial_sample: string | null;
 }
 
+export interface NewestScanRow {
+  serial: string;
+  received_at: number;
+  latitude: number | null;
+  longitude: number | null;
+  accuracy: number | null;
+}
+
+export interface AlarmSummaryRow {
+  serial: string;
+  channel: string;
+  since: number | null;
+}
+
+export interface OpenAlertRow {
+  serial: string;
+  org_id: string;
+  channel: string;
+  since: number;
+}
+
 /** Read-side listings of scans and security events for the API, newest first, by keyset cursor. */
 export const loggerActivityRepository = {
   /**
@@ -43,6 +64,57 @@ export const loggerActivityRepository = {
     if (before !== undefined) q = q.where('received_at', '<=', before.at);
     const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit + (before?.skip ?? 0)).execute();
     return before === undefined ? rows : rows.slice(before.skip);
+  },
+
+  /** The newest scan of each of `serials` (where it was, if a location was added): one query. */
+  async newestScans(db: Kysely<Database>, serials: readonly string[]): Promise<NewestScanRow[]> {
+    if (serials.length === 0) return [];
+    return db
+      .selectFrom('scans as s')
+      .select(['s.serial', 's.received_at', 's.latitude', 's.longitude', 's.accuracy'])
+      .where('s.serial', 'in', serials)
+      .where((eb) => eb('s.received_at', '=', eb.selectFrom('scans as s2').select((s2) => s2.fn.max('s2.received_at').as('m')).whereRef('s2.serial', '=', 's.serial')))
+      .orderBy('s.serial')
+      .orderBy('s.id')
+      .execute();
+  },
+
+  /**
+   * What says each of `serials` is in alarm: the active alarm summaries of its newest link (with
+   * when the session's alarm on that channel was first reported, Unix s of the logger's clock),
+   * and open alerts of `orgIds` (with their first reading's time, Unix ms). Two queries.
+   */
+  async alarmsOf(db: Kysely<Database>, serials: readonly string[], orgIds: readonly string[]): Promise<{ summaries: AlarmSummaryRow[]; alerts: OpenAlertRow[] }> {
+    if (serials.length === 0) return { summaries: [], alerts: [] };
+    const summaries = await db
+      .selectFrom('link_alarm_summaries as a')
+      .select((eb) => [
+        'a.serial',
+        'a.channel',
+        eb
+          .selectFrom('link_alarm_summaries as a2')
+          .select((a2) => a2.fn.min('a2.sealed_at').as('m'))
+          .whereRef('a2.serial', '=', 'a.serial')
+          .whereRef('a2.session', '=', 'a.session')
+          .whereRef('a2.channel', '=', 'a.channel')
+          .as('since'),
+      ])
+      .where('a.serial', 'in', serials)
+      .where('a.active', '=', 1)
+      .where((eb) => eb('a.chain_index', '=', eb.selectFrom('evidence as e').select((e) => e.fn.max('e.chain_index').as('m')).whereRef('e.serial', '=', 'a.serial')))
+      .execute();
+    const alerts =
+      orgIds.length === 0
+        ? []
+        : await db
+            .selectFrom('alerts')
+            .select((eb) => ['serial', 'org_id', 'channel', eb.fn.min('started_at').as('since')])
+            .where('serial', 'in', serials)
+            .where('org_id', 'in', orgIds)
+            .where('state', '=', 'open')
+            .groupBy(['serial', 'org_id', 'channel'])
+            .execute();
+    return { summaries, alerts };
   },
 
   /** The newest scan of a logger, if any. */

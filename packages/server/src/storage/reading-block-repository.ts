@@ -68,6 +68,52 @@ export const readingBlockRepository = {
     return rows.map((r) => ({ channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count }));
   },
 
+  /**
+   * The newest block (highest session, then highest first seq) of each channel of `channels`
+   * for each of `serials`, with its data: the newest values. One query, index lookups only.
+   */
+  async newestOf(db: Kysely<Database>, serials: readonly string[], channels: readonly number[]): Promise<(ReadingBlock & { serial: string })[]> {
+    if (serials.length === 0 || channels.length === 0) return [];
+    const rows = await db
+      .selectFrom('reading_blocks as b')
+      .select(['b.serial', 'b.channel', 'b.session', 'b.first_seq', 'b.count', 'b.chain_index', 'b.data'])
+      .where('b.serial', 'in', serials)
+      .where('b.channel', 'in', channels)
+      .where((eb) =>
+        eb('b.session', '=', eb.selectFrom('reading_blocks as b2').select((x) => x.fn.max('b2.session').as('m')).whereRef('b2.serial', '=', 'b.serial').whereRef('b2.channel', '=', 'b.channel')),
+      )
+      .where((eb) =>
+        eb(
+          'b.first_seq',
+          '=',
+          eb
+            .selectFrom('reading_blocks as b3')
+            .select((x) => x.fn.max('b3.first_seq').as('m'))
+            .whereRef('b3.serial', '=', 'b.serial')
+            .whereRef('b3.channel', '=', 'b.channel')
+            .whereRef('b3.session', '=', 'b.session'),
+        ),
+      )
+      .execute();
+    return rows.map((r) => ({ serial: r.serial, ...toBlock(r) }));
+  },
+
+  /** Where the blocks of `channels` of each of `serials` are (no data), in (serial, channel, session, seq) order. */
+  async extentsOf(db: Kysely<Database>, serials: readonly string[], channels: readonly number[]): Promise<(BlockExtent & { serial: string })[]> {
+    if (serials.length === 0 || channels.length === 0) return [];
+    const rows = await db
+      .selectFrom('reading_blocks')
+      .select(['serial', 'channel', 'session', 'first_seq', 'count'])
+      .where('serial', 'in', serials)
+      .where('channel', 'in', channels)
+      .orderBy('serial')
+      .orderBy('channel')
+      .orderBy('session')
+      .orderBy('first_seq')
+      .execute();
+    return rows.map((r) => ({ serial: r.serial, channel: r.channel, session: r.session, firstSeq: r.first_seq, count: r.count }));
+  },
+
   /** All blocks of a logger in a stable order, data included: rebuild comparisons. */
   async all(db: Kysely<Database>, serial: string): Promise<ReadingBlock[]> {
     return (await withData(db, serial).execute()).map(toBlock);

@@ -28,6 +28,13 @@ export const sessionRepository = {
       .execute();
   },
 
+  /** The sessions of each of `serials`, in one query. */
+  async listOf(db: Kysely<Database>, serials: readonly string[]): Promise<(LoggingSession & { serial: string })[]> {
+    if (serials.length === 0) return [];
+    const rows = await db.selectFrom('sessions').select(['serial', 'session', 'session_start', 'interval', 'chain_index']).where('serial', 'in', serials).execute();
+    return rows.map((r) => ({ serial: r.serial, session: r.session, sessionStart: r.session_start, interval: r.interval, chainIndex: r.chain_index }));
+  },
+
   async list(db: Kysely<Database>, serial: string): Promise<LoggingSession[]> {
     const rows = await db
       .selectFrom('sessions')

@@ -367,6 +367,26 @@ export const en = {
   'audit.previous': 'Previous page',
   'audit.empty': 'Nothing recorded yet: changes to members, teams, keys and loggers appear here.',
   'audit.noMatch': 'No record matches these filters. Widen the time range or choose another action.',
+  // The loggers page (home): status, newest values, coverage, bulk team assignment.
+  'loggers.status.alarm': 'alarm',
+  'loggers.alarmSince': 'alarm since {when}',
+  'loggers.allStatuses': 'All states',
+  'loggers.sort': 'Sort by',
+  'loggers.sort.serial': 'Serial',
+  'loggers.sort.lastScan': 'Newest scan first',
+  'loggers.newest': 'Newest values',
+  'loggers.noReadings': 'no readings yet',
+  'loggers.coverage': 'Coverage',
+  'loggers.coverageValue': '{percent} stored, {gaps} gaps',
+  'loggers.coverageSpan': 'from {from} to {to}',
+  'loggers.location': 'at {lat}, {lon}',
+  'loggers.bulk': 'Selected loggers',
+  'loggers.select': 'Select {serial}',
+  'loggers.selectPage': 'Select all loggers on this page',
+  'loggers.moveTo': 'Move selected loggers to team',
+  'loggers.chooseTeam': 'Choose a team',
+  'loggers.assign': 'Move {count} selected',
+  'loggers.assigned': '{count} loggers moved to team {team}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -37,6 +37,8 @@ export type PolicyAction =
   | 'logger.write'
   | 'logger.share'
   | 'logger.claim'
+  /** Moving loggers to another team of the organization (plain users: read-write on each logger, and a member of the new team). */
+  | 'loggers.assign'
   | 'security.read'
   | 'audit.read'
   /** Operators: platform-wide security events and audit log. */
@@ -145,6 +147,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'logger.write': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['logger'] },
   'logger.share': { standings: ORG_ADMINS, targets: ['logger'] },
   'logger.claim': { standings: ORG_ADMINS, targets: ['organization'] },
+  'loggers.assign': { standings: [...ORG_ADMINS, 'user'], targets: ['organization'] },
   'security.read': { standings: [...ORG_ADMINS, 'operator'], targets: ['organization'] },
   'audit.read': { standings: [...ORG_ADMINS, 'operator'], targets: ['organization'] },
   'platform.read': { standings: [], targets: ['none'], operatorsWithoutTarget: true },

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = {
   shareGranted: 'share.granted',
   shareRevoked: 'share.revoked',
   loggerClaimed: 'logger.claimed',
+  loggerTeamAssigned: 'logger.team-assigned',
   readingsExported: 'readings.exported',
   apiKeyCreated: 'api-key.created',
   apiKeyRevoked: 'api-key.revoked',

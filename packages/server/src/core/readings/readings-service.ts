@@ -44,6 +44,35 @@ export interface ChannelCoverage {
   sessions: { session: number; sessionStart: string; interval: number; known: SeqRange[]; missing: SeqRange[] }[];
 }
 
+/** A logger's newest value of one sampled channel (the last stored one that is no fault). */
+export interface NewestValue {
+  channel: string;
+  unit: string;
+  value: number;
+  /** Unix seconds, logger clock. */
+  at: number;
+}
+
+/**
+ * How completely a logger's sampled readings are stored: from the first to the last stored
+ * reading, how many slots hold one (`stored` of `expected`), and how many holes lie between.
+ */
+export interface StoredSpan {
+  /** Unix seconds, logger clock. */
+  from: number;
+  to: number;
+  stored: number;
+  expected: number;
+  gaps: number;
+}
+
+export interface LoggerReadingsOverview {
+  newest: NewestValue[];
+  span: StoredSpan | null;
+}
+
+const SAMPLED_CODES = STORED_CHANNELS.filter((c) => c.kind === 'sampled').map((c) => c.code);
+
 const MAX_SEQ = 2 ** 31 - 1;
 
 /** Reading the derived readings back: ranges, overviews, exports and coverage. */
@@ -183,6 +212,52 @@ export class ReadingsService {
       }
     }
     return events.sort((a, b) => a.time - b.time).map(({ seq, t, peak }) => ({ seq, t, peak }));
+  }
+
+  /**
+   * For a page of loggers: each one's newest value per sampled channel and its stored span.
+   * Three queries for the whole page (sessions, newest blocks, block extents), never one per logger.
+   */
+  async overviewOf(serials: readonly string[]): Promise<Map<string, LoggerReadingsOverview>> {
+    const [sessions, newestBlocks, extents] = await Promise.all([
+      sessionRepository.listOf(this.db, serials),
+      readingBlockRepository.newestOf(this.db, serials, SAMPLED_CODES),
+      readingBlockRepository.extentsOf(this.db, serials, SAMPLED_CODES),
+    ]);
+    const sessionOf = new Map(sessions.map((s) => [`${s.serial}/${String(s.session)}`, s]));
+    const result = new Map<string, LoggerReadingsOverview>(serials.map((serial) => [serial, { newest: [], span: null }]));
+    for (const b of newestBlocks.sort((x, y) => x.channel - y.channel)) {
+      const s = sessionOf.get(`${b.serial}/${String(b.session)}`);
+      const values = decodeSamples(b.data, b.count);
+      let i = values.length - 1;
+      while (i >= 0 && typeof values[i] !== 'number') i--;
+      const steps = values[i];
+      if (s === undefined || typeof steps !== 'number') continue;
+      const channel = channelByCode(b.channel);
+      result.get(b.serial)?.newest.push({ channel: channel.name, unit: channel.unit, value: fromSteps(steps, channel.resolution), at: s.sessionStart + (b.firstSeq + i) * s.interval });
+    }
+    // Runs per (serial, channel, session) in seq order: holes are where one run does not continue the last.
+    let run: { key: string; lastSeq: number } | undefined;
+    for (const e of extents) {
+      const s = sessionOf.get(`${e.serial}/${String(e.session)}`);
+      const overview = result.get(e.serial);
+      if (s === undefined || overview === undefined) continue;
+      const key = `${e.serial}/${String(e.channel)}/${String(e.session)}`;
+      const span = (overview.span ??= { from: Infinity, to: -Infinity, stored: 0, expected: 0, gaps: 0 });
+      const lastSeq = e.firstSeq + e.count - 1;
+      if (run?.key === key) {
+        if (e.firstSeq > run.lastSeq + 1) span.gaps++;
+        span.expected += Math.max(0, lastSeq - run.lastSeq);
+        run.lastSeq = Math.max(run.lastSeq, lastSeq);
+      } else {
+        span.expected += e.count;
+        run = { key, lastSeq };
+      }
+      span.stored += e.count;
+      span.from = Math.min(span.from, s.sessionStart + e.firstSeq * s.interval);
+      span.to = Math.max(span.to, s.sessionStart + lastSeq * s.interval);
+    }
+    return result;
   }
 
   /** Per channel and session: which seq ranges are stored, and the holes between them. */

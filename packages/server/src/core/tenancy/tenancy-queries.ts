@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Subject } from '../access/policy.ts';
 import type { Database } from '../../storage/database-schema.ts';
-import { loggerAccessRepository, type LoggerListFilter, type LoggerScope } from '../../storage/logger-access-repository.ts';
+import { loggerAccessRepository, type LoggerListFilter, type LoggerScope, type LoggerStatus } from '../../storage/logger-access-repository.ts';
 import { loggerActivityRepository, type ScanListRow, type SecurityEventListRow } from '../../storage/logger-activity-repository.ts';
 import { organizationRepository } from '../../storage/organization-repository.ts';
 import { userRepository } from '../../storage/user-repository.ts';
@@ -15,6 +15,13 @@ export interface LoggerSummary {
   teamId: string;
   claimedAt: Date;
   lastScanAt: Date | null;
+}
+
+/** A row of the loggers list: where it stands and its newest scan. */
+export interface LoggerListItem extends LoggerSummary {
+  /** Alarm (since the first report of it, and on which channels) before silent before ok. */
+  status: { state: LoggerStatus; since: Date | null; channels: string[] };
+  lastScan: { at: Date; location: { latitude: number; longitude: number; accuracy: number | null } | null } | null;
 }
 
 export interface LoggerDetail extends LoggerSummary {
@@ -63,17 +70,47 @@ export class TenancyQueries {
     return organizationRepository.teamIdsOfUser(this.db, userId);
   }
 
-  /** The loggers a subject may see (see `loggerScope`), filtered. */
-  async loggers(subject: Subject, filter: LoggerListFilter): Promise<LoggerSummary[]> {
+  /**
+   * The loggers list: one query for the page (filtered and sorted in the database), then two
+   * batched queries for the page's newest scans and alarm details. `silentBefore` (Unix ms):
+   * a logger whose newest scan is older is "silent".
+   */
+  async loggerList(subject: Subject, filter: LoggerListFilter & { silentBefore: number }): Promise<LoggerListItem[]> {
     const rows = await loggerAccessRepository.list(this.db, loggerScope(subject), filter);
-    return rows.map((r) => ({
-      serial: r.serial,
-      model: r.model,
-      orgId: r.org_id,
-      teamId: r.team_id,
-      claimedAt: new Date(r.claimed_at),
-      lastScanAt: r.last_scan_at === null ? null : new Date(r.last_scan_at),
-    }));
+    const serials = rows.map((r) => r.serial);
+    const [scans, alarms] = await Promise.all([
+      loggerActivityRepository.newestScans(this.db, serials),
+      loggerActivityRepository.alarmsOf(this.db, serials, [...new Set(rows.filter((r) => r.in_alarm === 1).map((r) => r.org_id))]),
+    ]);
+    const scanOf = new Map(scans.map((s) => [s.serial, s]));
+    return rows.map((r) => {
+      const scan = scanOf.get(r.serial);
+      const orgAlerts = alarms.alerts.filter((a) => a.serial === r.serial && a.org_id === r.org_id);
+      const summaries = alarms.summaries.filter((a) => a.serial === r.serial);
+      const starts = [...summaries.map((a) => (a.since === null ? Infinity : a.since * 1000)), ...orgAlerts.map((a) => a.since)];
+      const since = Math.min(...starts);
+      const state: LoggerStatus = r.in_alarm === 1 ? 'alarm' : r.last_scan_at === null || r.last_scan_at < filter.silentBefore ? 'silent' : 'ok';
+      return {
+        serial: r.serial,
+        model: r.model,
+        orgId: r.org_id,
+        teamId: r.team_id,
+        claimedAt: new Date(r.claimed_at),
+        lastScanAt: r.last_scan_at === null ? null : new Date(r.last_scan_at),
+        status: {
+          state,
+          since: state === 'alarm' && Number.isFinite(since) ? new Date(since) : null,
+          channels: state === 'alarm' ? [...new Set([...summaries, ...orgAlerts].map((a) => a.channel))].sort() : [],
+        },
+        lastScan:
+          scan === undefined
+            ? null
+            : {
+                at: new Date(scan.received_at),
+                location: scan.latitude === null || scan.longitude === null ? null : { latitude: scan.latitude, longitude: scan.longitude, accuracy: scan.accuracy },
+              },
+      };
+    });
   }
 
   async logger(serial: string): Promise<LoggerDetail | undefined> {

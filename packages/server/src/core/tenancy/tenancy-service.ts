@@ -10,6 +10,7 @@ import { userRepository } from '../../storage/user-repository.ts';
 import { AUDIT_ACTIONS, type AuditActor, type AuditLog } from '../audit/audit-log.ts';
 import type { InvitationMailer } from './invitation-mailer.ts';
 import { AppError } from '../../common/app-error.ts';
+import { teamAccess, type Subject } from '../access/policy.ts';
 import { ID_PATTERN, newId } from './tenancy-ids.ts';
 import { notClaimable, provenSerial, rememberClaimScan, spendClaimProofs, type ClaimProof } from './claim-proofs.ts';
 import { normalizeEmail } from '../../common/email.ts';
@@ -318,6 +319,40 @@ export class TenancyService {
       const claim = await this.claimOf(trx, serial);
       if (!(await loggerAccessRepository.deleteShare(trx, serial, teamId))) throw new AppError('not-found', 'no such share');
       await this.record(trx, as, AUDIT_ACTIONS.shareRevoked, claim.org_id, { kind: 'logger', id: serial }, { teamId });
+    });
+  }
+
+  /**
+   * Moves loggers of `orgId` to its team `teamId`, all or none, each move audited. Org admins
+   * (and admin keys) move any; a plain user only loggers they may write (owning team or a
+   * read-write share) and only into a team they belong to. Loggers already there stay as they are.
+   */
+  async assignToTeam(orgId: string, serials: readonly string[], teamId: string, subject: Subject, as: ActingAs): Promise<{ moved: string[] }> {
+    const unique = [...new Set(serials)];
+    return this.database.writeTransaction(async (trx) => {
+      const team = ID_PATTERN.test(teamId) ? await organizationRepository.findTeam(trx, teamId) : undefined;
+      if (team?.org_id !== orgId) throw new AppError('not-found', 'no such team');
+      const plainUser = subject.kind === 'user' && subject.role === 'user' ? subject : undefined;
+      if (plainUser !== undefined && !plainUser.teamIds.has(teamId)) throw new AppError('forbidden', 'you can move loggers only into a team you belong to');
+      const { claims, shares } = await loggerAccessRepository.claimsWithShares(trx, unique);
+      const claimOf = new Map(claims.filter((c) => c.org_id === orgId).map((c) => [c.serial, c]));
+      const unknown = unique.filter((serial) => !claimOf.has(serial));
+      if (unknown.length > 0) throw new AppError('not-found', `no such logger: ${unknown.join(', ')}`);
+      if (plainUser !== undefined) {
+        const readOnly = unique.filter((serial) => {
+          const claim = claimOf.get(serial);
+          if (claim === undefined) return true;
+          const sharesOf = new Map(shares.filter((sh) => sh.serial === serial).map((sh) => [sh.team_id, sh.access]));
+          return teamAccess(plainUser, { kind: 'logger', id: serial, orgId, operatorAccess: false, ownerTeamId: claim.team_id, shares: sharesOf }) !== 'read-write';
+        });
+        if (readOnly.length > 0) throw new AppError('forbidden', `you may not change these loggers: ${readOnly.join(', ')}`);
+      }
+      const moving = unique.filter((serial) => claimOf.get(serial)?.team_id !== teamId);
+      await loggerAccessRepository.moveToTeam(trx, moving, teamId);
+      for (const serial of moving) {
+        await this.record(trx, as, AUDIT_ACTIONS.loggerTeamAssigned, orgId, { kind: 'logger', id: serial }, { fromTeamId: claimOf.get(serial)?.team_id, toTeamId: teamId });
+      }
+      return { moved: moving };
     });
   }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiContext } from './api-context.ts';
 import { API_PREFIX, ERROR, ERRORS, iso, NO_CONTENT, ORG_ID, ORG_PARAMS, SERIAL, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { actingAs, actorLabel, targetOrg } from './tenancy-http.ts';
+import { accessOf } from '../../policy-hook.ts';
 import { addressKey } from '../../../common/address-key.ts';
 import { AppError, isAppError } from '../../../common/app-error.ts';
 import { RateLimiter, type RateLimit } from '../../../common/rate-limiter.ts';
@@ -69,6 +70,27 @@ export function registerClaimShareRoutes(app: FastifyInstance, ctx: ApiContext):
         }
         throw e;
       }
+    },
+  );
+
+  api.post(
+    `${API_PREFIX}/orgs/:orgId/loggers/assign-team`,
+    {
+      config: { policy: { action: 'loggers.assign', target: 'organization' } },
+      schema: {
+        tags: ['loggers'],
+        operationId: 'assignLoggersToTeam',
+        summary:
+          'Make a team of the organization the owner of several loggers, all or none (each move audited). ' +
+          'Organization admins move any logger; a member only loggers their teams may change (owner or read-write share), and only into a team of their own.',
+        params: ORG_PARAMS,
+        body: z.strictObject({ serials: z.array(SERIAL).min(1).max(500), teamId: TEAM_ID }),
+        response: { 200: z.object({ moved: z.array(SERIAL).describe('The loggers that changed team (those already in it stay)') }), ...ERRORS },
+      },
+    },
+    async (request) => {
+      const { subject } = accessOf(request);
+      return tenancy.assignToTeam(targetOrg(request), request.body.serials, request.body.teamId, subject, actingAs(request));
     },
   );
 

@@ -4,14 +4,54 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { accessOf } from '../../policy-hook.ts';
 import { teamAccess } from '../../../core/access/policy.ts';
-import type { LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
+import type { LoggerListItem, LoggerSummary } from '../../../core/tenancy/tenancy-queries.ts';
+import type { LoggerReadingsOverview } from '../../../core/readings/readings-service.ts';
 import { AppError } from '../../../common/app-error.ts';
 import type { ApiContext } from './api-context.ts';
-import { API_PREFIX, ERRORS, iso, LOGGER, ORG_ID, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, SERIAL_PARAMS, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
+import { API_PREFIX, ERRORS, iso, LOGGER, NULLABLE_TIME, ORG_ID, page, PAGE_FIELDS, PAGE_QUERY, SERIAL, SERIAL_PARAMS, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 
 function loggerJson(l: LoggerSummary) {
   return { serial: l.serial, model: l.model, orgId: l.orgId, teamId: l.teamId, claimedAt: iso(l.claimedAt), lastScanAt: iso(l.lastScanAt) };
+}
+
+/** A logger not scanned for this long is "silent" (no recent scan). */
+const SILENT_AFTER_MS = 24 * 3_600_000;
+
+const LOGGER_ROW = LOGGER.extend({
+  status: z
+    .object({
+      state: z.enum(['ok', 'alarm', 'silent']).describe('alarm: its newest link reports an active alarm, or an alert is open; silent: no scan in the last 24 hours'),
+      since: NULLABLE_TIME.describe('Alarm: when it was first reported'),
+      channels: z.array(z.string()).describe('Alarm: the channels in alarm'),
+    })
+    .describe('Where the logger stands'),
+  lastScan: z
+    .object({ at: TIME, location: z.object({ latitude: z.number(), longitude: z.number(), accuracy: z.number().nullable() }).nullable().describe('Where, if the scanner added a location') })
+    .nullable()
+    .describe('Its newest scan'),
+  newest: z.array(z.object({ channel: z.string(), unit: z.string(), value: z.number(), at: TIME })).describe('The newest stored value of each channel'),
+  coverage: z
+    .object({
+      from: TIME,
+      to: TIME,
+      stored: z.int().describe('Readings stored between the first and the last (all sampled channels)'),
+      expected: z.int().describe('Readings the logger took in that span, as far as its sessions tell'),
+      gaps: z.int().describe('Holes between stored runs of readings'),
+    })
+    .nullable()
+    .describe('How completely its readings are stored; null: none yet'),
+});
+
+function loggerRowJson(l: LoggerListItem, overview: LoggerReadingsOverview | undefined) {
+  const span = overview?.span ?? null;
+  return {
+    ...loggerJson(l),
+    status: { state: l.status.state, since: iso(l.status.since), channels: l.status.channels },
+    lastScan: l.lastScan === null ? null : { at: iso(l.lastScan.at), location: l.lastScan.location },
+    newest: (overview?.newest ?? []).map((n) => ({ ...n, at: new Date(n.at * 1000).toISOString() })),
+    coverage: span === null ? null : { from: new Date(span.from * 1000).toISOString(), to: new Date(span.to * 1000).toISOString(), stored: span.stored, expected: span.expected, gaps: span.gaps },
+  };
 }
 
 const LOGGER_DETAIL = LOGGER.extend({
@@ -59,7 +99,12 @@ const LIST_QUERY = z.strictObject({
   orgId: ORG_ID.optional().describe('Of this organization (operators see several)'),
   model: z.string().max(64).optional(),
   scannedSince: TIME.optional().describe('Scanned at or after this time'),
+  status: z.enum(['ok', 'alarm', 'silent']).optional().describe('Only loggers in this state (see `status.state`)'),
+  sort: z.enum(['serial', 'last-scan']).default('serial').describe('By serial, or newest scan first (never scanned last)'),
 });
+
+const SERIAL_CURSOR = z.string().regex(/^[0-9A-Z]{1,12}$/);
+const LAST_SCAN_CURSOR = z.strictObject({ k: z.number().int().min(-1), s: SERIAL_CURSOR });
 
 /** Loggers one may see: the list (search and filters), one logger, its coverage and gaps, its scans. */
 export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -73,26 +118,33 @@ export function registerLoggerRoutes(app: FastifyInstance, ctx: ApiContext): voi
       schema: {
         tags: ['loggers'],
         operationId: 'listLoggers',
-        summary: 'Loggers you can see, by serial',
+        summary: 'Loggers you can see: searched, filtered by team and status, by serial or newest scan',
         querystring: LIST_QUERY,
-        response: { 200: page(LOGGER, 'Loggers by serial'), ...ERRORS },
+        response: { 200: page(LOGGER_ROW, 'Loggers, with where each stands, its newest scan and values, and its stored span'), ...ERRORS },
       },
     },
     async (request) => {
-      const { cursor, limit, q, teamId, orgId, model, scannedSince } = request.query;
-      const afterSerial = decodeCursor(z.string().regex(/^[0-9A-Z]{1,12}$/), cursor);
+      const { cursor, limit, q, teamId, orgId, model, scannedSince, status, sort } = request.query;
       const since = scannedSince === undefined ? undefined : Date.parse(scannedSince);
-      const rows = await queries.loggers(accessOf(request).subject, {
+      const byLastScan = sort === 'last-scan';
+      const afterSerial = byLastScan ? undefined : decodeCursor(SERIAL_CURSOR, cursor);
+      const afterLastScan = byLastScan ? decodeCursor(LAST_SCAN_CURSOR, cursor) : undefined;
+      const rows = await queries.loggerList(accessOf(request).subject, {
         ...(q === undefined ? {} : { serialPrefix: q.toUpperCase() }),
         ...(teamId === undefined ? {} : { teamId }),
         ...(orgId === undefined ? {} : { orgId }),
         ...(model === undefined ? {} : { model }),
         ...(since === undefined || Number.isNaN(since) ? {} : { scannedSince: since }),
+        ...(status === undefined ? {} : { status }),
         ...(afterSerial === undefined ? {} : { afterSerial }),
+        ...(afterLastScan === undefined ? {} : { afterLastScan: { key: afterLastScan.k, serial: afterLastScan.s } }),
+        sort,
+        silentBefore: Date.now() - SILENT_AFTER_MS,
         limit: limit + 1,
       });
-      const p = toPage(rows, limit, (l) => l.serial);
-      return { items: p.items.map(loggerJson), nextCursor: p.nextCursor };
+      const p = toPage(rows, limit, (l) => (byLastScan ? { k: l.lastScanAt?.getTime() ?? -1, s: l.serial } : l.serial));
+      const overview = await readings.overviewOf(p.items.map((l) => l.serial));
+      return { items: p.items.map((l) => loggerRowJson(l, overview.get(l.serial))), nextCursor: p.nextCursor };
     },
   );
 
