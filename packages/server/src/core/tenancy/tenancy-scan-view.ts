@@ -77,7 +77,7 @@ export async function claimOfferFor(tenancy: TenancyServices, principal: Princip
 }
 
 /** How far back the scan page's chart reaches from the newest reading. */
-export const SCAN_CHART_SECONDS = 3 * 86_400;
+const SCAN_CHART_SECONDS = 3 * 86_400;
 
 /**
  * The chart a viewer allowed to read the logger sees on the scan page: each channel over the last
