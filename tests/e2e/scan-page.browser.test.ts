@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiKeyTokens, createQrlogClient } from '@qrlog/api-client';
 import { fromKeyFile, sealLink, type LinkContent, type LoggerKey } from '@qrlog/link';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +9,7 @@ import { httpsRequest } from '../../packages/server/src/testing/https-client.ts'
 import { loggerWindow } from '../../packages/server/src/testing/logger-window.ts';
 import { expectAccessible, screenshots } from '../support/browser-pages.ts';
 import { CHROMIUM_ARGS, setUpAccount, signIn } from '../support/browser-session.ts';
+import { trustingFetch } from '../support/trusting-fetch.ts';
 import { linkPath, SESSION_START } from '../support/fleet.ts';
 import { json, qrlog } from '../support/run-qrlog.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -56,7 +58,20 @@ describe.skipIf(!hasChromium).each(ENGINES)('the scan page on a phone, against a
     json<unknown>(qrlog(['loggers', 'provision', '--count', '1', '--data-dir', store.dataDir, '--out', keysFile], { env }));
     key = fromKeyFile((JSON.parse(readFileSync(keysFile, 'utf8')) as unknown[])[0]);
     json<unknown>(qrlog(['loggers', 'claim', '--org', org.id, '--serial', key.serial, '--data-dir', store.dataDir], { env }));
+    const apiKey = json<{ id: string; secret: string }>(qrlog(['api-keys', 'create', '--org', org.id, '--scope', 'write', '--data-dir', store.dataDir], { env }));
     server = await startServerProcess({ dataDir: store.dataDir, args: ['--port', String(port), '--public-url', origin], env });
+    // A mission over these days with temperature limits: the chart draws them.
+    const fetch = trustingFetch(server.ca);
+    const client = createQrlogClient(origin, { fetch, token: apiKeyTokens(origin, apiKey, { fetch }) });
+    const mission = await client.POST('/api/v1/teams/{teamId}/missions', {
+      params: { path: { teamId: org.defaultTeamId } },
+      body: {
+        name: 'Scan page mission',
+        rules: [{ id: 'cold-chain', kind: 'limit', channel: 'temperature', severity: 'critical', low: 2, high: 8, delayReadings: 1 }],
+        loggers: [{ serial: key.serial, from: new Date((SESSION_START + 720 * 600) * 1000).toISOString() }],
+      },
+    });
+    expect(mission.response.status, JSON.stringify(mission.error)).toBe(201);
     // Two earlier days, so the chart of the last days has something before the scans below.
     for (const firstSeq of [720, 864]) expect((await httpsRequest({ port, ca: server.ca, path: linkPath(link(key, firstSeq)) })).status).toBe(303);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 20_000 });
@@ -123,6 +138,10 @@ describe.skipIf(!hasChromium).each(ENGINES)('the scan page on a phone, against a
     // Drawn from the stored readings: a path per channel with many points, not an empty frame.
     const points = await chart.locator('svg path').first().getAttribute('d');
     expect((points ?? '').split('L').length).toBeGreaterThan(100);
+    // The mission's limits, dashed: 2 and 8 °C on temperature, none on humidity.
+    expect(await chart.getByRole('img', { name: 'temperature over the last days' }).locator('line[stroke-dasharray]').count()).toBe(2);
+    expect(await chart.getByRole('img', { name: 'humidity over the last days' }).locator('line[stroke-dasharray]').count()).toBe(0);
+    await chart.getByText('critical limit 8 °C').first().waitFor({ state: 'attached' });
     await page.getByRole('heading', { name: 'Newest readings' }).waitFor();
     expect(await page.getByRole('link', { name: 'Open this logger in qrlog' }).getAttribute('href')).toBe(`/app/loggers/${key.serial}`);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
