@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
 
-/**
- * The frame of the service's few HTML pages: mobile-first, no external assets, and a content
- * policy that allows exactly the page's own inline style and script (by hash), nothing else.
- */
-const STYLE = `
-:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-body{margin:0;padding:1.5rem 1.25rem;max-width:32rem;margin-inline:auto;line-height:1.5;font-size:1.125rem}
-h1{font-size:1.5rem;margin:0 0 1rem}
-.figure{font-size:2.5rem;font-weight:700;margin:0}
-.serial{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:600;letter-spacing:.05em}
-button{font:inherit;padding:.75rem 1.25rem;border-radius:.5rem;border:1px solid currentColor;background:transparent;color:inherit;width:100%;margin-top:1.5rem}
-button[disabled]{opacity:.5}
-.note{font-size:.95rem;opacity:.8}
-.receipt{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all;user-select:all}
-`;
+import { PAGE_LOOK_PATH } from './page-look.ts';
 
+/**
+ * The frame of the service's few HTML pages: mobile-first, the web app's look (the shared
+ * stylesheet, served by the service itself), and a content policy that allows exactly that
+ * stylesheet and the page's own inline script (by hash), nothing else.
+ */
 export interface HtmlPage {
   html: string;
   contentSecurityPolicy: string;
@@ -24,7 +15,8 @@ export interface HtmlPage {
 export function htmlPage(title: string, bodyHtml: string, script?: string): HtmlPage {
   return renderPage({
     title,
-    style: STYLE,
+    style: '',
+    stylesheet: PAGE_LOOK_PATH,
     body: bodyHtml,
     script,
     scriptPolicy: ["connect-src 'self'"],
@@ -36,6 +28,8 @@ export interface PageParts {
   title: string;
   titleSuffix?: string;
   style: string;
+  /** A stylesheet of the service's own (same origin), linked before the inline style. */
+  stylesheet?: string;
   body: string;
   script?: string | undefined;
   /** Content-policy directives added only when the page has a script. */
@@ -46,7 +40,7 @@ export interface PageParts {
 
 /** One HTML document and its content policy; the service's page families differ only in the parts. */
 export function renderPage(p: PageParts): HtmlPage {
-  const sources = [`style-src '${sha256(p.style)}'`];
+  const sources = [`style-src ${p.stylesheet === undefined ? '' : "'self' "}'${sha256(p.style)}'`];
   if (p.script !== undefined) sources.push(`script-src '${sha256(p.script)}'`, ...(p.scriptPolicy ?? []));
   const html = [
     '<!doctype html>',
@@ -56,6 +50,7 @@ export function renderPage(p: PageParts): HtmlPage {
     '<meta name="viewport" content="width=device-width,initial-scale=1">',
     '<meta name="robots" content="noindex">',
     `<title>${escapeHtml(p.title)}${p.titleSuffix ?? ''}</title>`,
+    p.stylesheet === undefined ? '' : `<link rel="stylesheet" href="${escapeHtml(p.stylesheet)}">`,
     `<style>${p.style}</style>`,
     '</head>',
     '<body>',

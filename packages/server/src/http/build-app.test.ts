@@ -56,7 +56,13 @@ describe('GET of a link', () => {
     expect(page.body).toContain('144 new readings × 2 channels');
     expect(page.body).toContain('HTTP01');
     expect(page.body).not.toMatch(/°C|temperature|humidity/i);
-    expect(page.body).not.toMatch(/<(link|img)\b|src=|https?:\/\//);
+    // No asset from elsewhere: only the service's own stylesheet (the look it shares with the web app).
+    expect(page.body.replace('<link rel="stylesheet" href="/page-look.css">', '')).not.toMatch(/<(link|img)\b|src=|https?:\/\//);
+    const sheet = await app.inject({ method: 'GET', url: '/page-look.css' });
+    expect(sheet.statusCode).toBe(200);
+    expect(sheet.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(sheet.body).toContain('--qr-brand:#0b3d66');
+    expect(page.headers['content-security-policy']).toMatch(/style-src 'self' 'sha256-[^']+'/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-[^']+'/);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.headers['permissions-policy']).toBe('geolocation=(self)');

@@ -89,6 +89,22 @@ export interface ScanSummary {
   chainIndex: number;
   /** The signed receipt the scanner may keep; absent when no checkpoint key is configured. */
   receipt?: ScanReceiptView | undefined;
+  /**
+   * The link's own alarm summary: one entry per channel whose alarm has latched in this logging
+   * session (the logger keeps it latched); empty when the logger reports no alarm.
+   */
+  alarms?: ScanAlarm[] | undefined;
+}
+
+/** A channel's alarm as the scanned link reports it. */
+export interface ScanAlarm {
+  channel: string;
+  /** The newest reading in the logger's memory is out of limits. */
+  active: boolean;
+  /** Unix s, logger clock: when the first link of this session that reported the alarm was sealed (the alarm began before). */
+  reportedSince: number;
+  /** Time out of limits in the logger's memory (below + above counts × interval). */
+  outsideSeconds: number;
 }
 
 /** A scan's receipt as the scan page shows it (core/evidence/scan-receipt.ts makes and checks it). */

@@ -2,6 +2,10 @@ import { SAMPLED_CHANNELS } from '@qrlog/link';
 import { decide, standingIn } from '../access/policy.ts';
 import type { Principal } from '../access/principal.ts';
 import type { TenancyServices } from './tenancy-services.ts';
+import type { ReadingsService } from '../readings/readings-service.ts';
+import type { MissionCoverageSource } from '../missions/mission-coverage.ts';
+import { chartRuns } from '../missions/chart-columns.ts';
+import { CHART_COLUMNS, type ChannelChart } from '../missions/consignee-view.ts';
 
 /** The newest readings of one channel, as the scan page shows them. */
 export interface NewestReadings {
@@ -70,4 +74,37 @@ export async function claimOfferFor(tenancy: TenancyServices, principal: Princip
   if (!(await tenancy.tenancy.scanProvesClaim(scan.scanId, subject.userId)) || (await tenancy.tenancy.isClaimed(scan.serial))) return undefined;
   const teams = await tenancy.queries.teams(subject.orgId, { limit: 100 });
   return { orgId: subject.orgId, serial: scan.serial, scanId: scan.scanId, teams: teams.map((t) => ({ id: t.id, name: t.name })) };
+}
+
+/** How far back the scan page's chart reaches from the newest reading. */
+const SCAN_CHART_SECONDS = 3 * 86_400;
+
+/**
+ * The chart a viewer allowed to read the logger sees on the scan page: each channel over the last
+ * days up to its newest reading, min and max per pixel column, with the limits of the mission the
+ * logger serves in that time (none outside a mission: the link's own limits are not stored).
+ */
+export async function recentChartsFor(
+  readings: ReadingsService,
+  coverage: MissionCoverageSource | undefined,
+  serial: string,
+  newest: NewestReadings[],
+): Promise<ChannelChart[]> {
+  const to = Math.max(...newest.flatMap((c) => c.readings.map((r) => r.t))) + 1;
+  if (!Number.isFinite(to)) return [];
+  const from = to - SCAN_CHART_SECONDS;
+  const periods = coverage === undefined ? [] : await coverage.coveringLogger(serial, new Date(from * 1000), new Date(to * 1000));
+  const charts: ChannelChart[] = [];
+  for (const c of newest) {
+    const series = await readings.series(serial, c.channel, { from, to });
+    const runs = chartRuns(series.t, series.v, from, to, CHART_COLUMNS);
+    if (runs.length === 0) continue;
+    const limits = periods.flatMap((p) =>
+      p.rules.flatMap((r) => ((r.kind === 'limit' || r.kind === 'cumulative') && r.channel === c.channel ? [{ low: r.low, high: r.high, severity: r.severity }] : [])),
+    );
+    const values = runs.flatMap((run) => run.flatMap((col) => [col.min, col.max]));
+    for (const l of limits) for (const x of [l.low, l.high]) if (x !== undefined) values.push(x);
+    charts.push({ channel: c.channel, unit: c.unit, from, to, series: [{ serial, runs }], limits, low: Math.min(...values), high: Math.max(...values) });
+  }
+  return charts;
 }

@@ -18,7 +18,7 @@ const SEVERITY_COLOURS = { info: '#0284c7', warning: '#ea580c', critical: '#dc26
  * and the mission's limits as dashed lines in their severity's colour. Presentation attributes
  * only (no style attributes, no script): the page's content policy allows nothing else.
  */
-export function missionChartSvg(chart: ChannelChart): string {
+export function missionChartSvg(chart: ChannelChart, span = 'over the mission'): string {
   const pad = Math.max((chart.high - chart.low) * 0.08, 0.5);
   const lo = chart.low - pad;
   const hi = chart.high + pad;
@@ -58,7 +58,7 @@ export function missionChartSvg(chart: ChannelChart): string {
   parts.push(label(`${trim(lo)} ${chart.unit}`, LEFT - 4, TOP + PLOT_HEIGHT, 'end'));
   parts.push(label(shortTime(chart.from), LEFT, HEIGHT - 8, 'start'));
   parts.push(label(shortTime(chart.to), LEFT + CHART_COLUMNS, HEIGHT - 8, 'end'));
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${String(WIDTH)} ${String(HEIGHT)}" width="100%" role="img" aria-label="${escapeHtml(`${chart.channel} over the mission`)}">${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${String(WIDTH)} ${String(HEIGHT)}" width="100%" role="img" aria-label="${escapeHtml(`${chart.channel} ${span}`)}">${parts.join('')}</svg>`;
 }
 
 function trim(v: number): string {

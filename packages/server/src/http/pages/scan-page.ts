@@ -1,6 +1,8 @@
-import type { ChannelCount, ScanReceiptView } from '../../core/ingest/ingest-contract.ts';
+import type { ChannelCount, ScanAlarm, ScanReceiptView } from '../../core/ingest/ingest-contract.ts';
 import type { ClaimOffer, NewestReadings } from '../../core/tenancy/tenancy-scan-view.ts';
+import type { ChannelChart } from '../../core/missions/consignee-view.ts';
 import { escapeHtml, htmlPage, type HtmlPage } from '../../common/html-page.ts';
+import { missionChartSvg } from './mission-chart-svg.ts';
 
 /**
  * Asks the browser for its position when the person taps the button (never on load), and
@@ -66,6 +68,12 @@ export function scanPage(scan: {
   receipt?: ScanReceiptView | undefined;
   newest?: NewestReadings[] | undefined;
   claim?: ClaimOffer | undefined;
+  /** The link's own alarm summary; undefined when the service does not know it. */
+  alarms?: ScanAlarm[] | undefined;
+  /** The last days charted, for a viewer allowed to read the logger. */
+  charts?: ChannelChart[] | undefined;
+  /** Where to sign in and come back (anonymous), or where the logger opens in the web app (signed in). */
+  account?: { signIn: string } | { app: string } | undefined;
 }): HtmlPage {
   const n = scan.newReadings;
   const figure = n === 0 ? 'No new readings' : newReadingsFigure(n, scan.newByChannel);
@@ -73,18 +81,65 @@ export function scanPage(scan: {
   const locate = scan.canAddLocation
     ? '<button id="locate" type="button">Add my location to this scan</button><p id="locate-status" class="note" role="status" aria-live="polite"></p>'
     : '';
-  const body = `<main>
+  const body = `<header class="top">qrlog</header>
+<main>
 <h1>Scan received</h1>
-<p class="figure">${escapeHtml(figure)}</p>
-<p>from logger <span class="serial">${escapeHtml(scan.serial)}</span></p>
+<p class="figure" id="result">${escapeHtml(figure)}</p>
+<p>from logger <span class="serial" id="serial">${escapeHtml(scan.serial)}</span></p>
+${scan.alarms === undefined ? '' : stateHtml(scan.alarms, scan.newest !== undefined)}
 <p class="note">${escapeHtml(detail)}</p>
-${receiptHtml(scan.serial, scan.chainIndex, scan.receipt)}
+${scan.charts === undefined ? '' : chartsHtml(scan.charts)}
 ${scan.newest === undefined ? '' : newestHtml(scan.newest)}
 ${scan.claim === undefined ? '' : claimHtml(scan.claim)}
 ${locate}
+${receiptHtml(scan.serial, scan.chainIndex, scan.receipt)}
+${accountHtml(scan.account)}
 </main>`;
   const scripts = [scan.canAddLocation ? LOCATION_SCRIPT : '', scan.claim === undefined ? '' : CLAIM_SCRIPT].join('');
   return htmlPage('Scan received', body, scripts === '' ? undefined : scripts);
+}
+
+/**
+ * The logger's state as the scanned link itself reports it (its whole memory, not only this link's
+ * readings). Which channel is in alarm only for a viewer allowed to read the logger, as with the
+ * readings; anyone holding the logger learns that it is in alarm, and since when at the latest.
+ */
+function stateHtml(alarms: ScanAlarm[], named: boolean): string {
+  if (alarms.length === 0) return '<p class="state state-ok" id="state">No alarm: the logger reports its readings within its limits.</p>';
+  const active = alarms.filter((a) => a.active);
+  const since = Math.min(...(active.length > 0 ? active : alarms).map((a) => a.reportedSince));
+  const which = named ? ` (${(active.length > 0 ? active : alarms).map((a) => a.channel).join(', ')})` : '';
+  const outside = Math.max(...alarms.map((a) => a.outsideSeconds));
+  const headline =
+    active.length > 0
+      ? `Alarm${which}: out of limits now, reported since ${utcMinute(since)}.`
+      : `Alarm earlier${which}, reported since ${utcMinute(since)}: the newest reading is back within limits.`;
+  return `<p class="state ${active.length > 0 ? 'state-alarm' : 'state-warn'}" id="state">${escapeHtml(headline)}</p>
+<p class="note">${escapeHtml(`Out of limits for ${duration(outside)} in the logger's memory.`)}</p>`;
+}
+
+function utcMinute(unixSeconds: number): string {
+  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function duration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${String(minutes)} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${String(hours)} h` : `${String(hours)} h ${String(minutes % 60)} min`;
+}
+
+/** Server-drawn SVG: the chart needs no script, and the content policy allows no other kind. */
+function chartsHtml(charts: ChannelChart[]): string {
+  if (charts.length === 0) return '';
+  const figures = charts.map((c) => `<figure><figcaption><strong>${escapeHtml(c.channel)}</strong> (${escapeHtml(c.unit)})${c.limits.length > 0 ? ', limits dashed' : ''}</figcaption>${missionChartSvg(c, 'over the last days')}</figure>`);
+  return `<section aria-label="Last days" id="chart"><h2>Last days</h2>${figures.join('')}</section>`;
+}
+
+function accountHtml(account: { signIn: string } | { app: string } | undefined): string {
+  if (account === undefined) return '';
+  if ('signIn' in account) return `<p><a class="button secondary" href="${escapeHtml(account.signIn)}">Sign in to see this logger's readings</a></p>`;
+  return `<p><a class="button secondary" href="${escapeHtml(account.app)}">Open this logger in qrlog</a></p>`;
 }
 
 /**
@@ -121,7 +176,7 @@ function receiptHtml(serial: string, chainIndex: number | undefined, receipt: Sc
 
 /** A scan page asked for after its window closed, or never issued: says so and nothing more. */
 export function expiredScanPage(): HtmlPage {
-  return htmlPage('Scan', '<main><h1>Scan</h1><p>This scan page is no longer available.</p></main>');
+  return htmlPage('Scan', '<header class="top">qrlog</header><main><h1>Scan</h1><p>This scan page is no longer available.</p></main>');
 }
 
 /** The newest readings per channel, newest last, times in UTC. */
