@@ -98,4 +98,8 @@ export const de: Record<MessageKey, string> = {
   'alert.noComments': 'Noch keine Kommentare.',
   'alert.addComment': 'Kommentar hinzufügen',
   'alert.close': 'Mit diesem Kommentar schließen',
+  // Überall abmelden (Einstellungen)
+  'signOutEverywhere.title': 'Überall abmelden',
+  'signOutEverywhere.hint': 'Beendet Ihre Sitzungen in jedem Browser, auch in diesem: nützlich, wenn ein Gerät verloren ging oder jemand anderes noch als Sie angemeldet sein könnte.',
+  'signOutEverywhere.button': 'Überall abmelden',
 };

@@ -97,6 +97,10 @@ export const en = {
   'alert.noComments': 'No comments yet.',
   'alert.addComment': 'Add comment',
   'alert.close': 'Close with this comment',
+  // Sign out everywhere (preferences)
+  'signOutEverywhere.title': 'Sign out everywhere',
+  'signOutEverywhere.hint': 'Ends your sessions in every browser, this one too: use it when a device was lost or someone else may still be signed in as you.',
+  'signOutEverywhere.button': 'Sign out everywhere',
 } as const;
 
 export type MessageKey = keyof typeof en;
