@@ -9812,6 +9812,11 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                         }[];
+                        /**
+                         * @description What you may do with this alert: read-write may acknowledge, comment and close
+                         * @enum {string}
+                         */
+                        yourAccess: "read" | "read-write";
                     };
                 };
             };
