@@ -223,6 +223,8 @@ export function registerSignOutEverywhereRoute(parent: FastifyInstance, auth: Au
           tags: ['me'],
           operationId: 'signOutEverywhere',
           summary: 'Sign out everywhere: end every session of the signed-in person, in every browser',
+          // Nothing to say but who asks, which the session tells: an empty object, as a body every POST of the API has.
+          body: z.strictObject({}),
           response: { 200: SIGNED_OUT_EVERYWHERE, ...ERRORS },
         },
       },
