@@ -206,7 +206,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   // Who one is; lists filtered by what one may see.
   'GET /api/v1/me': { policy: 'self', prepare: () => ({ url: '/api/v1/me' }) },
   // Sign out everywhere ends the caller's sessions: checked with callers of its own (below), so the matrix keeps its sessions.
-  'POST /api/v1/me/sessions/revoke': { policy: 'sessions.end', prepare: () => ({ url: '/api/v1/me/sessions/revoke', payload: {} }) },
+  'POST /api/v1/me/sessions/revoke': { policy: 'sessions.end', prepare: () => ({ url: '/api/v1/me/sessions/revoke', payload: { confirm: true } }) },
   'GET /api/v1/me/notification-preferences': { policy: 'notifications.preferences', prepare: () => ({ url: '/api/v1/me/notification-preferences' }) },
   'PUT /api/v1/me/notification-preferences': {
     policy: 'notifications.preferences',
@@ -516,7 +516,7 @@ describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
   });
 
   it('lets people, not API keys, sign out everywhere', async () => {
-    const revoke = { method: 'POST', url: '/api/v1/me/sessions/revoke', payload: {} };
+    const revoke = { method: 'POST', url: '/api/v1/me/sessions/revoke', payload: { confirm: true } };
     expect((await app.request(w.as.anonymous, revoke)).statusCode).toBe(401);
     for (const scope of ['read', 'write', 'admin'] as const) expect((await app.request(await app.apiKey(w.a.orgId, scope), revoke)).statusCode, scope).toBe(403);
     for (const person of [w.a.admin, w.a.user]) {

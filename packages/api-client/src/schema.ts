@@ -10703,7 +10703,13 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /**
+                     * @description true: end every session, this one too
+                     * @enum {boolean}
+                     */
+                    confirm: true;
+                };
             };
         };
         responses: {

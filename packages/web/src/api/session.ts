@@ -36,6 +36,6 @@ export async function signOut(csrfToken: string): Promise<void> {
 
 /** Ends every session of the signed-in person, in every browser (this one too), then shows the signed-out page. */
 export async function signOutEverywhere(): Promise<void> {
-  const { redirectTo } = dataOf(await api.POST('/api/v1/me/sessions/revoke', { body: {} }));
+  const { redirectTo } = dataOf(await api.POST('/api/v1/me/sessions/revoke', { body: { confirm: true } }));
   location.assign(redirectTo);
 }

@@ -223,8 +223,8 @@ export function registerSignOutEverywhereRoute(parent: FastifyInstance, auth: Au
           tags: ['me'],
           operationId: 'signOutEverywhere',
           summary: 'Sign out everywhere: end every session of the signed-in person, in every browser',
-          // Nothing to say but who asks, which the session tells: an empty object, as a body every POST of the API has.
-          body: z.strictObject({}),
+          // Who asks the session tells; the body only says the caller means it (every session ends, this one too).
+          body: z.strictObject({ confirm: z.literal(true).describe('true: end every session, this one too') }),
           response: { 200: SIGNED_OUT_EVERYWHERE, ...ERRORS },
         },
       },
