@@ -40,6 +40,7 @@ function expected(label: string, who: Who, side: Side): Expected {
   const untargeted = (ok: readonly Who[]): Expected => (ok.includes(who) ? 'ok' : 403);
   switch (label) {
     case 'notifications.preferences':
+    case 'sessions.end':
       return KEYS.includes(who) ? 403 : 'ok';
     case 'self':
     case 'org.list':
@@ -207,6 +208,8 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
 
   // Who one is; lists filtered by what one may see.
   'GET /api/v1/me': { policy: 'self', prepare: () => ({ url: '/api/v1/me' }) },
+  // Sign out everywhere ends the caller's sessions: checked with callers of its own (below), so the matrix keeps its sessions.
+  'POST /api/v1/me/sessions/revoke': { policy: 'sessions.end', prepare: () => ({ url: '/api/v1/me/sessions/revoke', payload: { confirm: true } }) },
   'GET /api/v1/me/notification-preferences': { policy: 'notifications.preferences', prepare: () => ({ url: '/api/v1/me/notification-preferences' }) },
   'PUT /api/v1/me/notification-preferences': {
     policy: 'notifications.preferences',
@@ -482,7 +485,7 @@ describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
       const row = ROUTES[routeKey(route)];
       if (row === undefined) continue;
       // Public routes that end or start sessions get their own callers (below), so the matrix keeps its sessions.
-      if (route.url === '/auth/logout' || route.url === '/auth/callback' || route.url === '/auth/login') continue;
+      if (route.url === '/auth/logout' || route.url === '/auth/callback' || route.url === '/auth/login' || route.url === '/api/v1/me/sessions/revoke') continue;
       for (const side of ['own', 'other'] as const) {
         for (const who of WHO) {
           const tenant = side === 'own' ? w.a : w.b;
@@ -523,5 +526,17 @@ describe.each(TEST_DATABASE_KINDS)('the authorization matrix on %s', (kind) => {
     const session = await app.signIn(w.a.user);
     expect([401, 403]).not.toContain((await app.request(session, { method: 'POST', url: '/auth/logout' })).statusCode);
     expect([401, 403]).not.toContain((await app.request(w.as.anonymous, { method: 'POST', url: '/auth/logout' })).statusCode);
+  });
+
+  it('lets people, not API keys, sign out everywhere', async () => {
+    const revoke = { method: 'POST', url: '/api/v1/me/sessions/revoke', payload: { confirm: true } };
+    expect((await app.request(w.as.anonymous, revoke)).statusCode).toBe(401);
+    for (const scope of ['read', 'write', 'admin'] as const) expect((await app.request(await app.apiKey(w.a.orgId, scope), revoke)).statusCode, scope).toBe(403);
+    for (const person of [w.a.admin, w.a.user]) {
+      const session = await app.signIn(person);
+      expect((await app.request(session, revoke)).statusCode).toBe(200);
+      // The session it was sent in ended too.
+      expect((await app.request(session, { method: 'GET', url: '/api/v1/me' })).statusCode).toBe(401);
+    }
   });
 });

@@ -1048,6 +1048,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere: end every session of the signed-in person, in every browser */
+        post: operations["signOutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scans/{scanId}/location": {
         parameters: {
             query?: never;
@@ -10273,6 +10290,11 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                         }[];
+                        /**
+                         * @description What you may do with this alert: read-write may acknowledge, comment and close
+                         * @enum {string}
+                         */
+                        yourAccess: "read" | "read-write";
                     };
                 };
             };
@@ -11145,6 +11167,113 @@ export interface operations {
                         /** @enum {string} */
                         error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "temporarily_unavailable" | "server_error";
                         error_description: string;
+                    };
+                };
+            };
+        };
+    };
+    signOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description true: end every session, this one too
+                     * @enum {boolean}
+                     */
+                    confirm: true;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Sessions of the web app that ended (this browser’s included) */
+                        webSessions: number;
+                        /** @description Sessions at the embedded sign-in provider that ended (each would have signed a browser in again without a password) */
+                        providerSessions: number;
+                        /** @description Where the browser goes next: the signed-out page */
+                        redirectTo: string;
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Every error answer: a stable machine-readable code and a message for people. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                        };
                     };
                 };
             };

@@ -28,6 +28,7 @@ const SERVER_COMMANDS: [name: string, summary: string][] = [
   ['backup restore', 'restore a backup into an empty data directory or PostgreSQL schema'],
   ['key-readers grant', 'give an organization admin the logger-key.read permission (emergency key export)'],
   ['key-readers revoke', 'take the logger-key.read permission back'],
+  ['demo', 'a demo organization with a simulated logger and a few days of its readings: prints the links to its chart'],
   ['db migrate', 'bring the database schema up to date as its owner; give the service role its grants'],
 ];
 

@@ -54,6 +54,12 @@ export class SignInService {
     await this.audit.record({ actor: { kind: 'user', id: userId }, action: AUDIT_ACTIONS.signOut, target: { kind: 'user', id: userId }, orgId: user?.orgId ?? null, sourceAddress });
   }
 
+  /** Every session of the user ended at once, by themselves ("sign out everywhere"); how many of each kind. */
+  async recordSignOutEverywhere(userId: string, sourceAddress: string, ended: { web: number; provider: number }): Promise<void> {
+    const user = await this.users.findById(userId);
+    await this.audit.record({ actor: { kind: 'user', id: userId }, action: AUDIT_ACTIONS.signOutEverywhere, target: { kind: 'user', id: userId }, orgId: user?.orgId ?? null, sourceAddress, detail: { webSessions: ended.web, providerSessions: ended.provider } });
+  }
+
   /** A sign-in that failed before anyone was identified (provider error, expired flow, bad answer). */
   async recordFailure(reason: string, sourceAddress: string, detail: Record<string, unknown> = {}): Promise<void> {
     this.metrics?.failed(reason);

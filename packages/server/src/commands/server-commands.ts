@@ -7,6 +7,7 @@ import { checkpointsCreate } from './checkpoints-create.ts';
 import { checkpointsKeygen } from './checkpoints-keygen.ts';
 import { checkpointsPublicKey } from './checkpoints-public-key.ts';
 import { dbMigrate } from './db-migrate.ts';
+import { demo } from './demo.ts';
 import type { ServerCommand } from './command-io.ts';
 import { keyReadersGrant, keyReadersRevoke } from './key-readers.ts';
 import { loggersClaim } from './loggers-claim.ts';
@@ -47,4 +48,5 @@ export const serverCommands: Record<string, ServerCommand> = {
   'backup restore': backupRestore,
   'key-readers grant': keyReadersGrant,
   'key-readers revoke': keyReadersRevoke,
+  demo,
 };

@@ -18,7 +18,7 @@ import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
 import { useZodSchemas } from './zod-schemas.ts';
 import { registerApiRoutes } from './routes/api/api-routes.ts';
 import { registerAlertRoutes } from './routes/api/alert-routes.ts';
-import { registerAuthRoutes, registerTokenRoutes } from './routes/auth-routes.ts';
+import { registerAuthRoutes, registerSignOutEverywhereRoute, registerTokenRoutes, type EndUserSessions } from './routes/auth-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerKeyExportPageRoutes } from './routes/key-export-page-routes.ts';
 import { registerMetricsRoute } from './routes/metrics-route.ts';
@@ -66,7 +66,7 @@ export interface AppOptions {
    * The embedded OpenID Connect provider (identity/): mounts /oidc/*, its sign-in and account pages,
    * and checks authenticator codes typed now (a key export's fresh second factor).
    */
-  identity?: ({ register(app: FastifyInstance): void } & Partial<EmbeddedSecondFactor>) | undefined;
+  identity?: ({ register(app: FastifyInstance): void; endUserSessions?: EndUserSessions } & Partial<EmbeddedSecondFactor>) | undefined;
 }
 
 /**
@@ -160,6 +160,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         if (options.services.alerts !== undefined) registerAlertRoutes(api, options.services.alerts);
         if (notifications !== undefined) registerNotificationPreferenceRoutes(api, apiContext, notifications);
         if (options.auth !== undefined) registerTokenRoutes(api, options.auth);
+        if (options.auth !== undefined) registerSignOutEverywhereRoute(api, options.auth, options.identity?.endUserSessions?.bind(options.identity));
         registerScanLocationRoute(api, ctx);
         registerScanBatchRoute(api, ctx);
         done();

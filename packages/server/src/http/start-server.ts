@@ -1,3 +1,4 @@
+import type { EndUserSessions } from './routes/auth-routes.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
@@ -29,7 +30,7 @@ export interface RunningServer {
 /** The authentication layer (and, with the embedded provider, its routes and mailer) the app is built with. */
 export interface SignIn {
   auth: AuthLayer;
-  identity?: { register(app: FastifyInstance): void } | undefined;
+  identity?: { register(app: FastifyInstance): void; endUserSessions?: EndUserSessions } | undefined;
   invitationMailer?: InvitationMailer | undefined;
   publicUrl: string;
 }

@@ -31,7 +31,7 @@ import { SecondSteps } from './second-steps.ts';
 import { SetupLinks } from './setup-links.ts';
 import { SignInFlow } from './sign-in-flow.ts';
 import { TotpEnrolment } from './totp-enrolment.ts';
-import { UserSessions, type WebSessionEnder } from './user-sessions.ts';
+import { UserSessions, type EndedSessions, type WebSessionEnder } from './user-sessions.ts';
 
 export interface EmbeddedMailSettings {
   /** QRLOG_SMTP_URL; unset: links are printed to the log. */
@@ -88,6 +88,8 @@ export interface EmbeddedIdentity {
   embeddedClientCredentials(): EmbeddedClientCredentials;
   /** Mounts /oidc/*, the sign-in pages (/interaction/…) and the account pages (/account/…). */
   register(app: FastifyInstance): void;
+  /** Ends every session of the user: the provider's (and its grants) and the web app's ("sign out everywhere"). */
+  endUserSessions(userId: string): Promise<EndedSessions>;
   /**
    * While no platform operator exists: a fresh one-time setup link, as the line to print at start
    * (`qrlog serve` prints it; the operator opens it to make the first operator account). Null
@@ -178,6 +180,7 @@ export async function openEmbeddedIdentity(o: EmbeddedIdentityOptions): Promise<
       tokenEndpointAuthMethod: WEB_CLIENT_AUTH_METHOD,
       audience: apiAudienceFor(o.publicUrl),
     }),
+    endUserSessions: (userId) => sessions.endAll(userId, null),
     register(app) {
       registerProviderRoutes(app, provider, o.publicUrl);
       void app.register(async (scope) => {

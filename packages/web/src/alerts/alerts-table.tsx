@@ -20,8 +20,11 @@ const PAGE_SIZE = 50;
 /** The stored unit of each channel an alert can name. */
 const UNITS: Record<string, string> = { temperature: '°C', humidity: '%RH', light: 'lx', shock: 'g' };
 
-/** Alerts as the API filters them (severity, state, mission), newest first, with the total; open ones can be acknowledged here. */
-export function AlertsTable({ filter }: { filter: AlertFilter }) {
+/**
+ * Alerts as the API filters them (severity, state, mission), newest first, with the total; open
+ * ones can be acknowledged here when `canAct` (the caller knows the viewer may: read-write access).
+ */
+export function AlertsTable({ filter, canAct }: { filter: AlertFilter; canAct: boolean }) {
   const { t, dateTime, value } = useLocale();
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
@@ -70,7 +73,7 @@ export function AlertsTable({ filter }: { filter: AlertFilter }) {
               <td>
                 {t(`state.${alert.state}`)}
                 {alert.acknowledged !== null && <div className="note">{t('alerts.acknowledgedBy', { who: alert.acknowledged.by })}</div>}
-                {alert.state === 'open' && <Acknowledge alertId={alert.id} />}
+                {canAct && alert.state === 'open' && <Acknowledge alertId={alert.id} />}
               </td>
             </tr>
           ))}

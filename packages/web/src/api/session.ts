@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCsrfToken } from './api.ts';
+import { api, dataOf, useCsrfToken } from './api.ts';
 
 export interface SessionUser {
   id: string;
@@ -32,4 +32,10 @@ export async function signOut(csrfToken: string): Promise<void> {
   const answer = await fetch('/auth/logout', { method: 'POST', headers: { 'x-csrf-token': csrfToken }, credentials: 'same-origin' });
   const next = answer.ok ? ((await answer.json()) as { redirectTo?: string }).redirectTo : undefined;
   location.assign(next ?? '/auth/signed-out');
+}
+
+/** Ends every session of the signed-in person, in every browser (this one too), then shows the signed-out page. */
+export async function signOutEverywhere(): Promise<void> {
+  const { redirectTo } = dataOf(await api.POST('/api/v1/me/sessions/revoke', { body: { confirm: true } }));
+  location.assign(redirectTo);
 }

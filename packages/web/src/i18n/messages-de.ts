@@ -388,4 +388,10 @@ export const de: Record<MessageKey, string> = {
   'loggers.chooseTeam': 'Team wählen',
   'loggers.assign': '{count} ausgewählte verschieben',
   'loggers.assigned': '{count} Logger in das Team {team} verschoben.',
+  // Überall abmelden (Einstellungen)
+  'signOutEverywhere.title': 'Überall abmelden',
+  'signOutEverywhere.hint': 'Beendet Ihre Sitzungen in jedem Browser, auch in diesem: nützlich, wenn ein Gerät verloren ging oder jemand anderes noch als Sie angemeldet sein könnte.',
+  'signOutEverywhere.button': 'Überall abmelden',
+  // Nur-Lese-Mitglied (Lesezugriff für sein Team freigegeben)
+  'readOnly.alert': 'Sie können diesen Alarm sehen; Bestätigen, Kommentieren und Schließen erfordern Schreibzugriff.',
 };

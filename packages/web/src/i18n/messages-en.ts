@@ -387,6 +387,12 @@ export const en = {
   'loggers.chooseTeam': 'Choose a team',
   'loggers.assign': 'Move {count} selected',
   'loggers.assigned': '{count} loggers moved to team {team}.',
+  // Sign out everywhere (preferences)
+  'signOutEverywhere.title': 'Sign out everywhere',
+  'signOutEverywhere.hint': 'Ends your sessions in every browser, this one too: use it when a device was lost or someone else may still be signed in as you.',
+  'signOutEverywhere.button': 'Sign out everywhere',
+  // Read-only member (read access shared with their team)
+  'readOnly.alert': 'You can see this alert; acknowledging, commenting and closing need read-write access.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -63,7 +63,9 @@ export function AlertPage() {
           ))}
         </ol>
       )}
-      {open && (
+      {/* Read-only access: no buttons the API would refuse, a sentence instead. */}
+      {open && a.yourAccess !== 'read-write' && <p className="note">{t('readOnly.alert')}</p>}
+      {open && a.yourAccess === 'read-write' && (
         <form className="stack" onSubmit={(e) => e.preventDefault()}>
           <label>
             {t('alerts.comment')}

@@ -1,10 +1,14 @@
 import { useState } from 'react';
 import { AlertsTable, SEVERITIES, STATES, type AlertFilter } from '../alerts/alerts-table.tsx';
+import { useSession } from '../api/session.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 
 export function AlertsPage() {
   const { t } = useLocale();
   const [filter, setFilter] = useState<AlertFilter>({ state: 'open' });
+  const session = useSession();
+  // Admins may act on every alert of their organization; a member's access differs per alert, which the alert's own page knows.
+  const canAct = session.data?.authenticated === true && session.data.user.role === 'admin';
   return (
     <section>
       <h1>{t('alerts.title')}</h1>
@@ -32,7 +36,7 @@ export function AlertsPage() {
           </select>
         </label>
       </form>
-      <AlertsTable filter={filter} />
+      <AlertsTable filter={filter} canAct={canAct} />
     </section>
   );
 }

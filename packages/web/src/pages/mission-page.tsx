@@ -74,7 +74,7 @@ export function MissionPage() {
         ))}
       </ul>
       <h2>{t('mission.alerts')}</h2>
-      <AlertsTable filter={{ missionId }} />
+      <AlertsTable filter={{ missionId }} canAct={m.yourAccess === 'read-write'} />
     </section>
   );
 }

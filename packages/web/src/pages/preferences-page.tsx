@@ -1,5 +1,8 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
+import { signOutEverywhere } from '../api/session.ts';
 import { useLocale } from '../i18n/i18n.tsx';
+import { Problem } from '../layout/problem.tsx';
 import { isTimeZone, LANGUAGES, type Preferences } from '../preferences/preferences.ts';
 
 const LANGUAGE_NAMES: Record<Preferences['language'], string> = { en: 'English', de: 'Deutsch' };
@@ -47,6 +50,23 @@ export function PreferencesPage() {
         <button type="submit">{t('prefs.title')}</button>
         {saved && <p role="status">{t('prefs.saved')}</p>}
       </form>
+      <SignOutEverywhere />
+    </section>
+  );
+}
+
+/** Ends the sessions of every browser (a lost laptop, a shared computer), this one too. */
+function SignOutEverywhere() {
+  const { t } = useLocale();
+  const ending = useMutation({ mutationFn: signOutEverywhere });
+  return (
+    <section aria-labelledby="sign-out-everywhere" className="stack">
+      <h2 id="sign-out-everywhere">{t('signOutEverywhere.title')}</h2>
+      <p>{t('signOutEverywhere.hint')}</p>
+      <button type="button" disabled={ending.isPending} onClick={() => ending.mutate()}>
+        {t('signOutEverywhere.button')}
+      </button>
+      {ending.isError && <Problem error={ending.error} />}
     </section>
   );
 }

@@ -66,6 +66,8 @@ export type PolicyAction =
   | 'alert.act'
   /** A signed-in person's own notification preferences (an API key has none). */
   | 'notifications.preferences'
+  /** Ending every session of the signed-in person (sign out everywhere); an API key has no session. */
+  | 'sessions.end'
   /** Emergency key export (issue 11): asking for a logger's key; needs the `logger-key.read` grant besides the admin role. */
   | 'logger-key.request'
   /** Downloading an approved key: the `logger-key.read` grant, never implied by any role or scope. */
@@ -165,6 +167,7 @@ const ACTIONS: Record<PolicyAction, ActionRule> = {
   'alert.read': { standings: [...MEMBERS, 'operator'], targets: ['alert'] },
   'alert.act': { standings: ['admin', 'user', 'key-write', 'key-admin'], targets: ['alert'] },
   'notifications.preferences': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
+  'sessions.end': { standings: ['admin', 'user', 'operator', 'outsider'], targets: ['none'] },
   'logger-key.request': { standings: ['admin'], targets: ['logger'], grant: 'logger-key.read' },
   'logger-key.read': { standings: ['admin'], targets: ['none'], grant: 'logger-key.read' },
   'key-exports.read': { standings: ['admin', 'operator'], targets: ['none'] },

@@ -47,6 +47,7 @@ export const AUDIT_ACTIONS = {
   signIn: 'auth.sign-in',
   signInFailed: 'auth.sign-in-failed',
   signOut: 'auth.sign-out',
+  signOutEverywhere: 'auth.sign-out-everywhere',
 } as const;
 
 const ACTION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;

@@ -10,10 +10,15 @@ import { clearCookie, LOGIN_FLOW_COOKIE, readCookie, SESSION_COOKIE, setCookie }
 import { csrfTokenFor } from '../../auth/web-session-service.ts';
 import { AppError } from '../../common/app-error.ts';
 import type { HtmlPage } from '../../common/html-page.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { accessOf } from '../policy-hook.ts';
 import { registerZodRoutes } from '../zod-schemas.ts';
+import { ERRORS } from './api/api-schemas.ts';
 import { jwks, oauthError, tokenRequest, tokenResponse, type TokenRequest } from './token-request.ts';
 
 export const TOKEN_PATH = '/api/v1/auth/token';
+export const SIGN_OUT_EVERYWHERE_PATH = '/api/v1/me/sessions/revoke';
 export const SERVICE_JWKS_PATH = '/api/v1/auth/jwks.json';
 
 /**
@@ -188,6 +193,48 @@ function registerTokenRoutesIn(app: FastifyInstance, auth: AuthLayer): void {
         await auth.apiKeys.recordUse(key, request.ip, 'token-exchange');
         const token = await auth.tokens.issue(key);
         return reply.header('pragma', 'no-cache').send({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope });
+      },
+    );
+  });
+}
+
+/** Ends every session of a user: the web app's and, with the embedded provider, the provider's. */
+export type EndUserSessions = (userId: string) => Promise<{ web: number; provider: number }>;
+
+const SIGNED_OUT_EVERYWHERE = z.object({
+  webSessions: z.number().int().describe('Sessions of the web app that ended (this browser\u2019s included)'),
+  providerSessions: z.number().int().describe('Sessions at the embedded sign-in provider that ended (each would have signed a browser in again without a password)'),
+  redirectTo: z.string().describe('Where the browser goes next: the signed-out page'),
+});
+
+/**
+ * `POST /api/v1/me/sessions/revoke`: sign out everywhere. Ends every session of the signed-in
+ * person (every browser, this one too) and, with the embedded provider, the provider's sessions,
+ * so no browser is signed in again without the password. A cookie request needs the CSRF token
+ * (authenticate.ts refuses it otherwise); an API key has no sessions (the policy refuses it).
+ */
+export function registerSignOutEverywhereRoute(parent: FastifyInstance, auth: AuthLayer, endUserSessions: EndUserSessions | undefined): void {
+  registerZodRoutes(parent, (app) => {
+    app.withTypeProvider<ZodTypeProvider>().post(
+      SIGN_OUT_EVERYWHERE_PATH,
+      {
+        config: { policy: { action: 'sessions.end' } },
+        schema: {
+          tags: ['me'],
+          operationId: 'signOutEverywhere',
+          summary: 'Sign out everywhere: end every session of the signed-in person, in every browser',
+          // Who asks the session tells; the body only says the caller means it (every session ends, this one too).
+          body: z.strictObject({ confirm: z.literal(true).describe('true: end every session, this one too') }),
+          response: { 200: SIGNED_OUT_EVERYWHERE, ...ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const { subject } = accessOf(request);
+        if (subject.kind !== 'user') throw new Error('unreachable: the policy admits only people here');
+        const ended = endUserSessions === undefined ? { web: await auth.sessions.endAllForUser(subject.userId), provider: 0 } : await endUserSessions(subject.userId);
+        await auth.signIn.recordSignOutEverywhere(subject.userId, request.ip, ended);
+        clearCookie(reply, SESSION_COOKIE);
+        return { webSessions: ended.web, providerSessions: ended.provider, redirectTo: `${auth.settings.publicUrl}${AUTH_PATHS.signedOut}` };
       },
     );
   });

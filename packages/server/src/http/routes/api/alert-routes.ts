@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { alertScope } from '../../../core/alerts/alert-scope.ts';
 import { MAX_COMMENT, type AlertService } from '../../../core/alerts/alert-service.ts';
 import type { Alert, AlertComment } from '../../../core/alerts/alert-view.ts';
+import { teamAccess } from '../../../core/access/policy.ts';
 import { accessOf } from '../../policy-hook.ts';
-import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, PAGE_FIELDS, SERIAL, TEAM_ID, TIME } from './api-schemas.ts';
+import { API_PREFIX, ERROR, ERRORS, iso, ORG_ID, PAGE_FIELDS, SERIAL, SHARE_ACCESS, TEAM_ID, TIME } from './api-schemas.ts';
 import { decodeCursor, toPage } from './pagination.ts';
 import { actingAs } from './tenancy-http.ts';
 
@@ -45,7 +46,7 @@ const ALERT = z.object({
     .nullable(),
 });
 const COMMENT_JSON = z.object({ author: z.string(), body: z.string(), at: TIME });
-const ALERT_DETAIL = ALERT.extend({ comments: z.array(COMMENT_JSON) });
+const ALERT_DETAIL = ALERT.extend({ comments: z.array(COMMENT_JSON), yourAccess: SHARE_ACCESS.describe('What you may do with this alert: read-write may acknowledge, comment and close') });
 const ALERT_PARAMS = z.strictObject({ alertId: ALERT_ID });
 const CURSOR = z.tuple([z.number().int(), ALERT_ID]);
 
@@ -104,7 +105,16 @@ export function registerAlertRoutes(app: FastifyInstance, alerts: AlertService):
       const alert = await alerts.get(request.params.alertId);
       // The policy found it; gone since would be a bug (alerts are never deleted).
       if (alert === undefined) throw new Error('alert vanished');
-      return { ...alertJson(alert), comments: alert.comments.map(commentJson) };
+      // As alert.act decides (policy.ts): a person by their teams' access to the alert's logger and mission, an API key by its scope.
+      const access = accessOf(request);
+      const target = access.target;
+      const yourAccess =
+        access.standing === 'user' && target?.kind === 'alert'
+          ? (teamAccess(access.subject, target) ?? 'read')
+          : ['admin', 'key-write', 'key-admin'].includes(access.standing)
+            ? 'read-write'
+            : 'read';
+      return { ...alertJson(alert), comments: alert.comments.map(commentJson), yourAccess };
     },
   );
 
