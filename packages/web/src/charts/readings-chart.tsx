@@ -4,6 +4,9 @@ import 'uplot/dist/uPlot.min.css';
 import { ALARM_FILL, GAP_FILL, LIMIT_STROKE } from './chart-colours.ts';
 import type { TimeSpan } from './overview-series.ts';
 
+// uPlot is fetched as soon as this (lazy) module is, not when the first chart mounts after its data.
+const uPlotModule = import('uplot');
+
 export interface ChartRange {
   from: number;
   to: number;
@@ -44,7 +47,7 @@ export function ReadingsChart({ columns, unit, label, timeZone, limits, alarms, 
 
   useEffect(() => {
     let cancelled = false;
-    void import('uplot').then(({ default: UPlot }) => {
+    void uPlotModule.then(({ default: UPlot }) => {
       if (cancelled || box.current === null) return;
       const width = box.current.clientWidth || 600;
       const limitValues = limits.map((l) => l.value);

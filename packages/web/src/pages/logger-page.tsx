@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { api, dataOf } from '../api/api.ts';
 import { chartColumns, gapsOf } from '../charts/overview-series.ts';
 import type { ChartRange, LimitLine } from '../charts/readings-chart.tsx';
@@ -14,7 +14,9 @@ import { IntegrityEvents, RefusedLinks } from '../logger/integrity-events.tsx';
 import { ReadingsTable } from '../logger/readings-table.tsx';
 import { ScansTable } from '../logger/scans-table.tsx';
 
-const ReadingsChart = lazy(() => import('../charts/readings-chart.tsx').then((m) => ({ default: m.ReadingsChart })));
+// The chart's code (and uPlot) is fetched while the readings are, not after them: one round trip less to the first chart.
+const loadChart = () => import('../charts/readings-chart.tsx');
+const ReadingsChart = lazy(() => loadChart().then((m) => ({ default: m.ReadingsChart })));
 
 const CHANNELS = ['temperature', 'humidity', 'light'] as const;
 type Channel = (typeof CHANNELS)[number];
@@ -34,6 +36,7 @@ export function LoggerPage() {
   const [channel, setChannel] = useState<Channel>('temperature');
   const [range, setRange] = useState<ChartRange>(() => lastSeconds(7 * 86_400));
   const [view, setView] = useState<'chart' | 'table'>('chart');
+  useEffect(() => void loadChart(), []);
 
   const overview = useQuery({
     queryKey: ['overview', serial, channel, range.from, range.to],
