@@ -156,6 +156,7 @@ const ROUTES: Record<string, { policy: string; prepare: Prepare }> = {
   'GET /metrics': { policy: 'public', prepare: () => ({ url: '/metrics' }) },
   'GET /scan/:scanId': { policy: 'public', prepare: () => ({ url: '/scan/AAAAAAAAAAAAAAAAAAAAAA' }) },
   'GET /scan-error': { policy: 'public', prepare: () => ({ url: '/scan-error' }) },
+  'GET /page-look.css': { policy: 'public', prepare: () => ({ url: '/page-look.css' }) },
   'POST /api/v1/scans/:scanId/location': { policy: 'public', prepare: () => ({ url: '/api/v1/scans/AAAAAAAAAAAAAAAAAAAAAA/location', payload: { latitude: 1, longitude: 2 } }) },
   'POST /api/v1/scans': { policy: 'public', prepare: () => ({ url: '/api/v1/scans', payload: { links: ['https://qr.example/123'] } }) },
   'GET /auth/login': { policy: 'public', prepare: () => ({ url: '/auth/login' }) },
