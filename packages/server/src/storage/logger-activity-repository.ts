@@ -117,6 +117,33 @@ export const loggerActivityRepository = {
     return { summaries, alerts };
   },
 
+  /**
+   * The alarm summary one link carried, as the ingestion kept it (only channels whose alarm
+   * latched), each with when the first link of the same session reported it (Unix s). One query.
+   */
+  async linkAlarms(db: Kysely<Database>, serial: string, chainIndex: number) {
+    return db
+      .selectFrom('link_alarm_summaries as a')
+      .select((eb) => [
+        'a.channel',
+        'a.active',
+        'a.sealed_at',
+        'a.below_count',
+        'a.above_count',
+        'a.interval',
+        eb
+          .selectFrom('link_alarm_summaries as a2')
+          .select((a2) => a2.fn.min('a2.sealed_at').as('m'))
+          .whereRef('a2.serial', '=', 'a.serial')
+          .whereRef('a2.session', '=', 'a.session')
+          .whereRef('a2.channel', '=', 'a.channel')
+          .as('since'),
+      ])
+      .where('a.serial', '=', serial)
+      .where('a.chain_index', '=', chainIndex)
+      .execute();
+  },
+
   /** The newest scan of a logger, if any. */
   async lastScanAt(db: Kysely<Database>, serial: string): Promise<number | null> {
     const r = await db.selectFrom('scans').select((eb) => eb.fn.max('received_at').as('m')).where('serial', '=', serial).executeTakeFirst();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database-schema.ts';
 import { decodeSamples } from '../../storage/reading-block-codec.ts';
+import { loggerActivityRepository } from '../../storage/logger-activity-repository.ts';
 import { readingBlockRepository } from '../../storage/reading-block-repository.ts';
 import { scanRepository } from '../../storage/scan-repository.ts';
 import { channelByCode } from '../readings/stored-channels.ts';
@@ -45,31 +46,12 @@ export class ScanRecordService implements ScanRecords {
       duplicateLink: s.duplicate_link === 1,
       locationAttached: s.located_at !== null,
       chainIndex: s.chain_index,
-      alarms: await this.alarms(s.serial, s.chain_index),
+      // The link's own alarm summary; "since" is when the session's first link reported it (the alarm began before).
+      alarms: (await loggerActivityRepository.linkAlarms(this.db, s.serial, s.chain_index)).map(
+        (a): ScanAlarm => ({ channel: a.channel, active: a.active === 1, reportedSince: a.since ?? a.sealed_at, outsideSeconds: (a.below_count + a.above_count) * a.interval }),
+      ),
       ...(receipt === null ? {} : { receipt: { token: receiptToken(receipt), keyId: receipt.keyId, receivedAt: new Date(receipt.receivedAt) } }),
     };
-  }
-
-  /**
-   * The scanned link's alarm summary as the ingestion kept it (only channels whose alarm latched),
-   * and per channel the first link of the same session that reported it: "since" at the latest.
-   */
-  private async alarms(serial: string, chainIndex: number): Promise<ScanAlarm[]> {
-    const rows = await this.db.selectFrom('link_alarm_summaries').selectAll().where('serial', '=', serial).where('chain_index', '=', chainIndex).execute();
-    const out: ScanAlarm[] = [];
-    for (const r of rows) {
-      const first = await this.db
-        .selectFrom('link_alarm_summaries')
-        .select('sealed_at')
-        .where('serial', '=', serial)
-        .where('channel', '=', r.channel)
-        .where('session', '=', r.session)
-        .orderBy('chain_index')
-        .limit(1)
-        .executeTakeFirst();
-      out.push({ channel: r.channel, active: r.active === 1, reportedSince: first?.sealed_at ?? r.sealed_at, outsideSeconds: (r.below_count + r.above_count) * r.interval });
-    }
-    return out;
   }
 
   /**

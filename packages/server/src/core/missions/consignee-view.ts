@@ -41,6 +41,20 @@ export interface ConsigneeView {
   charts: ChannelChart[];
 }
 
+type ChartLimit = ChannelChart['limits'][number];
+
+/** The lines a chart of `channel` draws: the limit and cumulative rules on that channel. */
+export function chartLimits(rules: MissionDetail['rules'], channel: string): ChartLimit[] {
+  return rules.flatMap((r) => ((r.kind === 'limit' || r.kind === 'cumulative') && r.channel === channel ? [{ low: r.low, high: r.high, severity: r.severity }] : []));
+}
+
+/** A channel's chart, its value axis spanning every reading drawn and every limit. */
+export function channelChart(channel: { name: string; unit: string }, from: number, to: number, series: ChannelChart['series'], limits: ChartLimit[]): ChannelChart {
+  const values = series.flatMap((s) => s.runs.flatMap((run) => run.flatMap((c) => [c.min, c.max])));
+  for (const l of limits) for (const x of [l.low, l.high]) if (x !== undefined) values.push(x);
+  return { channel: channel.name, unit: channel.unit, from, to, series, limits, low: Math.min(...values), high: Math.max(...values) };
+}
+
 export async function consigneeView(mission: MissionDetail, readings: ReadingsService, now: Date): Promise<ConsigneeView> {
   const end = (to: Date | null) => (to ?? mission.actualEnd ?? now).getTime() / 1000;
   const from = Math.min(...mission.loggers.map((p) => p.from.getTime() / 1000));
@@ -49,7 +63,6 @@ export async function consigneeView(mission: MissionDetail, readings: ReadingsSe
   if (mission.loggers.length > 0 && to > from) {
     for (const channel of SAMPLED_CHANNELS) {
       const series: ChannelChart['series'] = [];
-      const values: number[] = [];
       for (const p of mission.loggers) {
         const pFrom = p.from.getTime() / 1000;
         const pTo = end(p.to);
@@ -57,15 +70,10 @@ export async function consigneeView(mission: MissionDetail, readings: ReadingsSe
         const s = await readings.series(p.serial, channel.name, { from: pFrom, to: pTo });
         const runs = chartRuns(s.t, s.v, from, to, CHART_COLUMNS);
         if (runs.length === 0) continue;
-        for (const run of runs) for (const c of run) values.push(c.min, c.max);
         series.push({ serial: p.serial, runs });
       }
       if (series.length === 0) continue;
-      const limits = mission.rules.flatMap((r) =>
-        (r.kind === 'limit' || r.kind === 'cumulative') && r.channel === channel.name ? [{ low: r.low, high: r.high, severity: r.severity }] : [],
-      );
-      for (const l of limits) for (const x of [l.low, l.high]) if (x !== undefined) values.push(x);
-      charts.push({ channel: channel.name, unit: channel.unit, from, to, series, limits, low: Math.min(...values), high: Math.max(...values) });
+      charts.push(channelChart(channel, from, to, series, chartLimits(mission.rules, channel.name)));
     }
   }
   return {

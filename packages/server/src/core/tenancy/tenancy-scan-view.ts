@@ -5,7 +5,7 @@ import type { TenancyServices } from './tenancy-services.ts';
 import type { ReadingsService } from '../readings/readings-service.ts';
 import type { MissionCoverageSource } from '../missions/mission-coverage.ts';
 import { chartRuns } from '../missions/chart-columns.ts';
-import { CHART_COLUMNS, type ChannelChart } from '../missions/consignee-view.ts';
+import { CHART_COLUMNS, channelChart, chartLimits, type ChannelChart } from '../missions/consignee-view.ts';
 
 /** The newest readings of one channel, as the scan page shows them. */
 export interface NewestReadings {
@@ -99,12 +99,8 @@ export async function recentChartsFor(
     const series = await readings.series(serial, c.channel, { from, to });
     const runs = chartRuns(series.t, series.v, from, to, CHART_COLUMNS);
     if (runs.length === 0) continue;
-    const limits = periods.flatMap((p) =>
-      p.rules.flatMap((r) => ((r.kind === 'limit' || r.kind === 'cumulative') && r.channel === c.channel ? [{ low: r.low, high: r.high, severity: r.severity }] : [])),
-    );
-    const values = runs.flatMap((run) => run.flatMap((col) => [col.min, col.max]));
-    for (const l of limits) for (const x of [l.low, l.high]) if (x !== undefined) values.push(x);
-    charts.push({ channel: c.channel, unit: c.unit, from, to, series: [{ serial, runs }], limits, low: Math.min(...values), high: Math.max(...values) });
+    const limits = periods.flatMap((p) => chartLimits(p.rules, c.channel));
+    charts.push(channelChart({ name: c.channel, unit: c.unit }, from, to, [{ serial, runs }], limits));
   }
   return charts;
 }
