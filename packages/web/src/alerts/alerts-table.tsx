@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, dataOf } from '../api/api.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const STATES = ['open', 'acknowledged', 'closed', 'superseded'] as const;
@@ -26,8 +27,8 @@ const UNITS: Record<string, string> = { temperature: '°C', humidity: '%RH', lig
  */
 export function AlertsTable({ filter, canAct }: { filter: AlertFilter; canAct: boolean }) {
   const { t, dateTime, value } = useLocale();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const query = { limit: PAGE_SIZE, ...(filter.severity ? { severity: filter.severity } : {}), ...(filter.state ? { state: filter.state } : {}), ...(filter.missionId ? { missionId: filter.missionId } : {}), ...(cursor ? { cursor } : {}) };
   const alerts = useQuery({
     queryKey: ['alerts', query],
@@ -79,11 +80,7 @@ export function AlertsTable({ filter, canAct }: { filter: AlertFilter; canAct: b
           ))}
         </tbody>
       </table>
-      {nextCursor !== null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { api, dataOf } from '../api/api.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
 import { OperatorOnly } from './operator-only.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -100,8 +101,8 @@ function CreateOrganization() {
 
 function OrganizationList() {
   const { t, dateTime } = useLocale();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const orgs = useQuery({
     queryKey: ['organizations', cursor],
     placeholderData: keepPreviousData,
@@ -136,11 +137,7 @@ function OrganizationList() {
           ))}
         </tbody>
       </table>
-      {nextCursor !== null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { api, dataOf } from '../api/api.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
 import { OperatorOnly } from './operator-only.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 const EVENTS_PAGE = 50;
 /** How far back the attack summary looks, in minutes. */
@@ -271,8 +272,8 @@ function SignInBackoffs() {
 function SecurityLog() {
   const { t, dateTime } = useLocale();
   const [orgId, setOrgId] = useState('');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const orgs = useQuery({ queryKey: ['organizations', 'all'], queryFn: async () => dataOf(await api.GET('/api/v1/orgs', { params: { query: { limit: 1000 } } })).items });
   const events = useQuery({
     queryKey: ['security-events', orgId, cursor],
@@ -290,7 +291,7 @@ function SecurityLog() {
             value={orgId}
             onChange={(e) => {
               setOrgId(e.target.value);
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">{t('operator.log.allOrgs')}</option>
@@ -331,11 +332,7 @@ function SecurityLog() {
           </tbody>
         </table>
       )}
-      {nextCursor != null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { api, dataOf } from '../api/api.ts';
 import { useAdminOrg } from '../admin/admin-org.tsx';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 const SCOPES = ['read', 'write', 'admin'] as const;
 /** Lifetimes offered for a new key, in days; 0: until revoked. */
@@ -128,8 +129,8 @@ function CreateKey({ orgId }: { orgId: string }) {
 
 function KeyList({ orgId }: { orgId: string }) {
   const { t, dateTime } = useLocale();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const query = { limit: PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) };
   const keys = useQuery({
     queryKey: ['api-keys', orgId, query],
@@ -176,11 +177,7 @@ function KeyList({ orgId }: { orgId: string }) {
           })}
         </tbody>
       </table>
-      {nextCursor !== null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </>
   );
 }

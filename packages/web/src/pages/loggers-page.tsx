@@ -5,6 +5,7 @@ import { api, dataOf } from '../api/api.ts';
 import { useSession } from '../api/session.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 const PAGE_SIZE = 50;
 type Status = 'ok' | 'alarm' | 'silent';
@@ -26,11 +27,11 @@ export function LoggersPage() {
   const [teamId, setTeamId] = useState('');
   const [status, setStatus] = useState<Status | ''>('');
   const [sort, setSort] = useState<Sort>('serial');
-  const [cursors, setCursors] = useState<string[]>([]);
+  const pages = useCursorPages();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [targetTeam, setTargetTeam] = useState('');
   const [done, setDone] = useState<string | null>(null);
-  const cursor = cursors.at(-1);
+  const { cursor } = pages;
   const serialPrefix = /^[0-9A-Za-z]{1,12}$/.test(q) ? q : undefined;
   const queryClient = useQueryClient();
 
@@ -71,7 +72,7 @@ export function LoggersPage() {
   const teamName = (id: string) => teams.data?.find((team) => team.id === id)?.name ?? id;
   const refilter = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
-    setCursors([]);
+    pages.reset();
     setSelected(new Set());
   };
   const items = loggers.data?.items ?? [];
@@ -221,11 +222,7 @@ export function LoggersPage() {
           </tbody>
         </table>
       )}
-      {nextCursor != null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </section>
   );
 }

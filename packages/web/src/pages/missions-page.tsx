@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, dataOf } from '../api/api.ts';
 import { useLocale } from '../i18n/i18n.tsx';
 import { Problem } from '../layout/problem.tsx';
+import { NextPage, useCursorPages } from '../layout/paging.tsx';
 
 export const MISSION_STATUSES = ['planned', 'in-transit', 'delivered', 'closed'] as const;
 type MissionStatus = (typeof MISSION_STATUSES)[number];
@@ -12,8 +13,8 @@ type MissionStatus = (typeof MISSION_STATUSES)[number];
 export function MissionsPage() {
   const { t, dateTime } = useLocale();
   const [status, setStatus] = useState<MissionStatus | undefined>(undefined);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors.at(-1);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const missions = useQuery({
     queryKey: ['missions', status, cursor],
     placeholderData: keepPreviousData,
@@ -30,7 +31,7 @@ export function MissionsPage() {
             value={status ?? ''}
             onChange={(e) => {
               setStatus(MISSION_STATUSES.find((s) => s === e.target.value));
-              setCursors([]);
+              pages.reset();
             }}
           >
             <option value="">{t('missions.allStatuses')}</option>
@@ -77,11 +78,7 @@ export function MissionsPage() {
           </tbody>
         </table>
       )}
-      {nextCursor != null && (
-        <button type="button" onClick={() => setCursors([...cursors, nextCursor])}>
-          {t('common.next')}
-        </button>
-      )}
+      <NextPage cursor={nextCursor} onNext={pages.next} />
     </section>
   );
 }
